@@ -1,0 +1,1 @@
+"""Inference runtime: model bundles, onnxruntime sessions and the three task models."""

@@ -1,0 +1,1 @@
+"""Build-time code: turns model sources into bundles. Uses torch/transformers; never shipped."""
