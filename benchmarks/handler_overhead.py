@@ -1,0 +1,203 @@
+"""Handler overhead: the real Lambda handler (Mangum + FastAPI + pydantic + Powertools) vs the
+bare model call it wraps, per function, side by side in the same fresh process.
+
+For each function a fresh subprocess imports `functions/<name>/app.py` (module-scope model
+load, as Lambda init does), then interleaves: the model call alone (captioner.caption /
+translator.translate / synthesizer.synthesize, i.e. decode + preprocess + onnxruntime), the
+handler with an HTTP API v2 event, and (where no S3 is involved) the handler with a Step
+Functions task input. Overhead = median(handler) - median(model call). Paths that touch S3 are
+left out of the ratio: moto's in-process S3 is not a real network round trip.
+
+`python -m benchmarks handler_overhead`; one function alone:
+`python -m benchmarks.handler_overhead --function caption --runs 40`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = {"caption": 40, "translate": 30, "speak": 8}  # timed runs per process
+ROUNDS = 2  # fresh processes per function
+WARMUP = 3
+TARGET_PCT = 5.0
+
+
+def _context() -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        function_name="bench",
+        function_version="$LATEST",
+        memory_limit_in_mb=2048,
+        invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:bench",
+        aws_request_id="bench",
+        get_remaining_time_in_millis=lambda: 30_000,
+    )
+
+
+def _load_function(name: str) -> Any:
+    from image_to_speech.runtime.bundle import resolve_bundle_dir
+
+    os.environ.setdefault("MODEL_BUNDLE_DIR", str(resolve_bundle_dir(name)))
+    spec = importlib.util.spec_from_file_location(
+        f"bench_{name}", ROOT / "functions" / name / "app.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cases(name: str, module: Any) -> dict[str, Callable[[], Any]]:
+    """Callables to time: the bare model call and the handler paths doing the same work."""
+    sys.path.insert(0, str(ROOT))
+    from scripts.make_events import EVENT_JOB_ID, http_api_event, json_event, sample_jpeg
+
+    context = _context()
+    handler = module.handler
+    if name == "caption":
+        jpeg = sample_jpeg()
+        event = http_api_event(
+            "POST", "/caption", body=jpeg, headers={"content-type": "image/jpeg"}
+        )
+        return {
+            "model call": lambda: module.captioner.caption(jpeg),
+            "handler: HTTP API (raw JPEG)": lambda: handler(event, context),
+        }
+    if name == "translate":
+        text = "A small tabby cat is sitting on a wooden floor next to a red ball."
+        event = json_event("/translate", {"text": text})
+        task = {"job_id": EVENT_JOB_ID, "text": text, "source": "en", "target": "pt-BR"}
+        return {
+            "model call": lambda: module.translator.translate(text),
+            "handler: HTTP API": lambda: handler(event, context),
+            "handler: task": lambda: handler(dict(task), context),
+        }
+    text = "Um gato dorme no sofá."
+    inline = json_event("/speak", {"text": text}, headers={"accept": "audio/wav"})
+    stored = json_event("/speak", {"text": text})
+    return {
+        "model call": lambda: module.synthesizer.synthesize(text),
+        "handler: HTTP API (Accept: audio/wav)": lambda: handler(inline, context),
+        "handler: HTTP API (WAV to moto S3 + presign; not in ratio)": lambda: handler(
+            stored, context
+        ),
+    }
+
+
+def measure(name: str, runs: int) -> dict[str, list[float]]:
+    """In this process: load the function, then time every case interleaved, `runs` times."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-east-1",
+        BUCKET_NAME="image-to-speech-bench",
+        POWERTOOLS_TRACE_DISABLED="true",
+    )
+    from moto import mock_aws
+
+    with mock_aws():
+        import boto3
+
+        boto3.client("s3").create_bucket(Bucket="image-to-speech-bench")
+        module = _load_function(name)
+        cases = _cases(name, module)
+        times: dict[str, list[float]] = {case: [] for case in cases}
+        # EMF metrics go to stdout in Lambda too: keep the cost, drop the text.
+        with contextlib.redirect_stdout(io.StringIO()) as sink:
+            for iteration in range(WARMUP + runs):
+                for case, call in cases.items():
+                    started = time.perf_counter()
+                    result = call()
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if isinstance(result, dict) and result.get("statusCode", 200) >= 300:
+                        raise RuntimeError(f"{case}: HTTP {result['statusCode']}: {result}")
+                    if iteration >= WARMUP:
+                        times[case].append(elapsed)
+                sink.seek(0)
+                sink.truncate()
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def run() -> str:
+    rows = []
+    for name, runs in FUNCTIONS.items():
+        merged: dict[str, list[float]] = {}
+        for _ in range(ROUNDS):
+            completed = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.handler_overhead",
+                    "--function",
+                    name,
+                    "--runs",
+                    str(runs),
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(completed.stdout.strip().splitlines()[-1])
+            for case, values in result.items():
+                merged.setdefault(case, []).extend(values)
+        base = statistics.median(merged["model call"])
+        for case, values in merged.items():
+            median = statistics.median(values)
+            if case == "model call":
+                overhead = "-"
+            else:
+                extra = median - base
+                overhead = f"{extra:+.2f} ms ({100 * extra / base:+.1f}%)"
+                if "not in ratio" in case:
+                    overhead += " (S3 on moto)"
+            rows.append(
+                f"| {name} | {case} | {len(values)} | {median:.2f} | {_p95(values):.2f} | {overhead} |"
+            )
+    return "\n".join(
+        [
+            "## Handler overhead (Mangum + FastAPI + pydantic + Powertools vs the model call)",
+            "",
+            f"Target: at most {TARGET_PCT:.0f}% over the model call. {ROUNDS} fresh processes per "
+            "function, cases interleaved in each; milliseconds.",
+            "",
+            "| function | case | n | median | p95 | overhead vs model call |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--function", choices=sorted(FUNCTIONS))
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    if args.function is None:
+        print(run())
+        return
+    times = measure(args.function, args.runs)
+    print(json.dumps(times))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""HTTP layer (FastAPI + Mangum) and the dual-event Lambda handler shared by every function."""

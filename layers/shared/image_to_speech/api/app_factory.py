@@ -1,0 +1,90 @@
+"""Build a FastAPI app from one or more services (caption / translate / speak)."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from .. import __version__
+from ..schemas import ErrorBody, HealthResponse, ModelHealth
+from .errors import register_error_handlers
+
+_VERSIONED_PACKAGES = ("onnxruntime", "numpy", "fastapi", "pydantic", "mangum")
+
+
+@dataclass(frozen=True)
+class Service:
+    """One model-backed service: its name, loaded model and routes."""
+
+    name: str
+    model: Any  # a Captioner / Translator / Synthesizer: has .bundle and .load_ms
+    router: APIRouter
+
+    def health(self) -> ModelHealth:
+        bundle = self.model.bundle
+        return ModelHealth(
+            preset=bundle.preset, model=bundle.describe(), load_ms=round(self.model.load_ms, 1)
+        )
+
+
+@lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    found = {"image_to_speech": __version__, "python": platform.python_version()}
+    for package in _VERSIONED_PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+# Documented on every route; the bodies are ErrorBody.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        404: "Unknown route or missing S3 object",
+        413: "Body, image or text too large",
+        415: "Unsupported media type",
+        422: "Invalid input: the body says which field and what is allowed",
+        503: "Storage temporarily unavailable (retry)",
+    }.items()
+}
+
+
+def create_app(
+    services: Sequence[Service], *, title: str, extra_routers: Sequence[APIRouter] = ()
+) -> FastAPI:
+    app = FastAPI(
+        title=title,
+        version=__version__,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    register_error_handlers(app)
+    health = {service.name: service for service in services}
+
+    @app.get("/health", response_model=HealthResponse, tags=["health"])
+    async def get_health() -> HealthResponse:
+        return HealthResponse(
+            models={name: service.health() for name, service in health.items()},
+            versions=versions(),
+        )
+
+    # The HTTP API routes GET /<service>/health to each function (template.yaml) and the app
+    # sees that full path: serve the same health there.
+    for name in health:
+        app.get(f"/{name}/health", response_model=HealthResponse, include_in_schema=False)(
+            get_health
+        )
+    for service in services:
+        app.include_router(service.router, responses=ERROR_RESPONSES)
+    for router in extra_routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,194 @@
+"""Pydantic models of every request, response and Step Functions task payload.
+
+Limits are imported from the runtime so the API documents (and enforces) exactly what the
+models accept; the runtime still re-checks them, since it is also used without this layer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .runtime.captioner import MAX_BEAMS as CAPTION_MAX_BEAMS
+from .runtime.captioner import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
+from .runtime.synthesizer import MAX_SPEAK_CHARS
+from .runtime.translator import MAX_BEAMS, MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
+from .storage import MAX_KEY_BYTES
+
+__all__ = [
+    "MAX_SPEAK_CHARS",
+    "MAX_TRANSLATE_CHARS",
+    "CaptionParams",
+    "CaptionResponse",
+    "CaptionS3Request",
+    "CaptionTaskInput",
+    "CaptionTaskOutput",
+    "ErrorBody",
+    "HealthResponse",
+    "ModelHealth",
+    "SpeakRequest",
+    "SpeakResponse",
+    "SpeakTaskInput",
+    "SpeakTaskOutput",
+    "TranslateRequest",
+    "TranslateResponse",
+    "TranslateTaskInput",
+    "TranslateTaskOutput",
+]
+
+# Job ids are minted by the pipeline (32 hex characters); any id that is safe inside an S3 key
+# and a Step Functions execution name is accepted here.
+JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,80}$"
+MAX_LANGUAGE_TAG_CHARS = 35  # BCP 47 tags are short; the runtime lists the supported ones
+
+JobId = Annotated[str, Field(pattern=JOB_ID_PATTERN, description="Pipeline job id")]
+LanguageTag = Annotated[
+    str, Field(min_length=2, max_length=MAX_LANGUAGE_TAG_CHARS, examples=["pt-BR"])
+]
+ObjectKey = Annotated[str, Field(min_length=1, max_length=MAX_KEY_BYTES)]
+BucketName = Annotated[str, Field(min_length=3, max_length=63)]
+NumBeams = Annotated[int, Field(ge=1, le=MAX_BEAMS, description="Beam search width (1 = greedy)")]
+MaxNewTokens = Annotated[
+    int | None, Field(ge=1, le=MAX_NEW_TOKENS_LIMIT, description="Cap on generated tokens")
+]
+CaptionNumBeams = Annotated[
+    int, Field(ge=1, le=CAPTION_MAX_BEAMS, description="Beam search width (1 = greedy)")
+]
+CaptionMaxNewTokens = Annotated[
+    int | None,
+    Field(ge=1, le=CAPTION_MAX_NEW_TOKENS, description="Cap on caption tokens (seq2seq models)"),
+]
+ModelDescription = Annotated[
+    dict[str, Any], Field(description="bundle.describe(): preset, kind, source, quantization")
+]
+TranslateText = Annotated[str, Field(min_length=1, max_length=MAX_TRANSLATE_CHARS)]
+SpeakText = Annotated[str, Field(min_length=1, max_length=MAX_SPEAK_CHARS)]
+
+
+class _Request(BaseModel):
+    # A typo in a field name is an error, not a silently ignored option.
+    model_config = ConfigDict(extra="forbid")
+
+
+class _TaskInput(BaseModel):
+    # The state machine may pass more of its state than a task needs.
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+
+# ---- errors and health ---------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="Stable machine-readable code, e.g. 'text_too_long'")
+    message: str = Field(description="What is wrong, for people")
+    allowed: Any | None = Field(default=None, description="What would have been accepted")
+
+
+class ModelHealth(_Output):
+    preset: str
+    model: ModelDescription
+    load_ms: float
+
+
+class HealthResponse(_Output):
+    status: Literal["ok"] = "ok"
+    models: dict[str, ModelHealth]
+    versions: dict[str, str]
+
+
+# ---- caption -------------------------------------------------------------------------------
+
+
+class CaptionParams(_Request):
+    max_new_tokens: CaptionMaxNewTokens = None
+    num_beams: CaptionNumBeams = 1
+
+
+class CaptionS3Request(CaptionParams):
+    s3_key: ObjectKey = Field(description="Key of an uploaded image in our bucket (uploads/...)")
+
+
+class CaptionTaskOutput(_Output):
+    caption: str
+    model: ModelDescription
+    ms: float = Field(description="Model time (decode + preprocess + inference), milliseconds")
+
+
+class CaptionResponse(CaptionTaskOutput):
+    pass
+
+
+class CaptionTaskInput(_TaskInput):
+    job_id: JobId
+    bucket: BucketName
+    key: ObjectKey
+
+
+# ---- translate -----------------------------------------------------------------------------
+
+
+class TranslateRequest(_Request):
+    text: TranslateText
+    source: LanguageTag = "en"
+    target: LanguageTag = "pt-BR"
+    num_beams: NumBeams = 1
+    max_new_tokens: MaxNewTokens = None
+
+
+class TranslateResponse(_Output):
+    translation: str
+    source: str
+    target: str
+    model: ModelDescription
+    ms: float
+
+
+class TranslateTaskInput(_TaskInput):
+    job_id: JobId
+    text: TranslateText
+    source: LanguageTag = "en"
+    target: LanguageTag = "pt-BR"
+
+
+class TranslateTaskOutput(_Output):
+    translation: str
+    model: ModelDescription
+    ms: float
+
+
+# ---- speak ---------------------------------------------------------------------------------
+
+
+class SpeakRequest(_Request):
+    text: SpeakText
+    language: LanguageTag = "pt-BR"
+
+
+class SpeakResponse(_Output):
+    audio_key: str
+    url: str = Field(description="Presigned GET URL of the WAV")
+    expires_in: int = Field(description="Seconds the URL stays valid")
+    duration_s: float
+    sample_rate: int
+    model: ModelDescription
+    ms: float
+
+
+class SpeakTaskInput(_TaskInput):
+    job_id: JobId
+    bucket: BucketName
+    text: SpeakText
+    language: LanguageTag = "pt-BR"
+
+
+class SpeakTaskOutput(_Output):
+    audio_key: str
+    duration_s: float
+    sample_rate: int
+    model: ModelDescription
+    ms: float

@@ -1,0 +1,277 @@
+"""The ONE hook between moto's Lambda and our function handlers.
+
+moto cannot run container-image functions without Docker, so its private method
+`moto.awslambda.models.LambdaFunction._invoke_lambda(self, event) -> (payload, errored, logs)`
+is replaced by a call into our handler, in this process (or over HTTP, see HttpFunctions).
+Step Functions (moto's ASL interpreter) and S3 notifications both invoke Lambda through it, so
+they see exactly what AWS would: the JSON result, or {"errorType", "errorMessage"} with the
+function-error flag, which is how a Retry/Catch matches `BadInputError` or `TransientError`.
+
+moto is pinned (requirements/dev.txt) because this is private API; tests/unit/pipeline/
+test_moto_bridge.py fails loudly if the hook's signature changes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import moto.awslambda.models as moto_lambda
+import moto.stepfunctions.parser.backend.execution as moto_sfn_execution
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+# What the hook must look like for the replacement to be called the way we expect.
+EXPECTED_HOOK_PARAMETERS = ("self", "event")
+
+Handler = Callable[[Any, Any], Any]
+InvokeResult = tuple[str, bool, str]
+
+
+@dataclass
+class LambdaContext:
+    """The attributes handlers (and Powertools) read from Lambda's context object."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 3008
+    function_version: str = "$LATEST"
+    timeout_s: float = 300.0
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = ""
+    _deadline: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass(frozen=True)
+class Invocation:
+    function_name: str
+    event: Any
+    errored: bool
+    error_type: str | None
+    ms: float
+
+
+def error_payload(exc: BaseException) -> str:
+    """What the Lambda runtime answers for an unhandled exception (errorType = class name)."""
+    return json.dumps(
+        {
+            "errorType": type(exc).__name__,
+            "errorMessage": str(exc),
+            "stackTrace": traceback.format_tb(exc.__traceback__)[-5:],
+        }
+    )
+
+
+def load_function_module(function_dir: Path, module_name: str | None = None) -> ModuleType:
+    """Import functions/<name>/app.py by path (the function folders are not packages)."""
+    path = function_dir / "app.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"no handler module at {path}")
+    name = module_name or f"_function_{function_dir.name}_app"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+class InvocationOutput(io.TextIOBase):
+    """sys.stdout/stderr stand-in: text written during an invocation goes to that invocation's
+    log (as Lambda sends it to CloudWatch), anything else to the real stream."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self._local = threading.local()
+
+    def capture(self, buffer: io.StringIO | None) -> None:
+        self._local.buffer = buffer
+
+    def write(self, text: str) -> int:
+        buffer = getattr(self._local, "buffer", None)
+        (buffer if buffer is not None else self.real).write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.real.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.real.isatty())
+
+
+class Functions:
+    """Dispatch by Lambda function name; records every invocation; can inject faults."""
+
+    def __init__(self) -> None:
+        self.invocations: list[Invocation] = []
+        self.logs: list[tuple[str, str]] = []  # (function name, what it printed)
+        self.outputs: tuple[InvocationOutput, ...] = ()
+        self._faults: dict[str, list[BaseException]] = {}
+        self._lock = threading.Lock()
+
+    def inject(self, function_name: str, exc: BaseException, times: int = 1) -> None:
+        """The next `times` invocations of the function raise `exc` instead of running."""
+        with self._lock:
+            self._faults.setdefault(function_name, []).extend([exc] * times)
+
+    def calls(self, function_name: str) -> list[Invocation]:
+        with self._lock:
+            return [i for i in self.invocations if i.function_name == function_name]
+
+    def _take_fault(self, function_name: str) -> BaseException | None:
+        with self._lock:
+            pending = self._faults.get(function_name)
+            return pending.pop(0) if pending else None
+
+    def invoke(self, function: Any, event: Any) -> InvokeResult:
+        started = time.perf_counter()
+        name = str(function.function_name)
+        captured = io.StringIO()
+        for output in self.outputs:
+            output.capture(captured)
+        try:
+            fault = self._take_fault(name)
+            if fault is not None:
+                raise fault
+            payload, errored, logs = self.call(function, event)
+        except Exception as exc:
+            payload, errored, logs = error_payload(exc), True, traceback.format_exc()
+        finally:
+            for output in self.outputs:
+                output.capture(None)
+        logs = captured.getvalue() + logs
+        error_type = json.loads(payload).get("errorType") if errored else None
+        with self._lock:
+            if logs:
+                self.logs.append((name, logs))
+            self.invocations.append(
+                Invocation(name, event, errored, error_type, (time.perf_counter() - started) * 1000)
+            )
+        return payload, errored, logs
+
+    def call(self, function: Any, event: Any) -> InvokeResult:
+        raise NotImplementedError
+
+
+class InProcessFunctions(Functions):
+    """Call each function's `handler(event, context)` in this process."""
+
+    def __init__(self, handlers: dict[str, Handler]) -> None:
+        super().__init__()
+        self.handlers = handlers
+
+    def call(self, function: Any, event: Any) -> InvokeResult:
+        handler = self.handlers.get(function.function_name)
+        if handler is None:
+            raise LookupError(f"no in-process handler for function {function.function_name!r}")
+        context = LambdaContext(
+            function_name=function.function_name,
+            invoked_function_arn=function.function_arn,
+            memory_limit_in_mb=int(function.memory_size or 128),
+            timeout_s=float(function.timeout or 3),
+        )
+        result = handler(event, context)
+        return json.dumps(result), False, ""
+
+
+class HttpFunctions(Functions):
+    """Invoke through Lambda's Invoke API at `endpoint` (`sam local start-lambda`, or the RIE)."""
+
+    def __init__(self, endpoint: str, *, timeout_s: float = 300.0) -> None:
+        super().__init__()
+        self.endpoint = endpoint.rstrip("/")
+        self.timeout_s = timeout_s
+
+    def call(self, function: Any, event: Any) -> InvokeResult:
+        url = f"{self.endpoint}/2015-03-31/functions/{function.function_name}/invocations"
+        request = urllib.request.Request(
+            url, data=json.dumps(event).encode(), headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                body = response.read().decode()
+                errored = bool(response.headers.get("X-Amz-Function-Error"))
+        except urllib.error.HTTPError as exc:  # the emulator itself failed
+            body, errored = (
+                json.dumps(
+                    {
+                        "errorType": "Lambda.ServiceException",
+                        "errorMessage": f"{exc.code} {exc.reason}",
+                    }
+                ),
+                True,
+            )
+        return body, errored, ""
+
+
+def _share_execution_on_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
+    return self
+
+
+def make_executions_copyable() -> None:
+    """Second (and last) moto workaround: allow more than one execution per state machine.
+
+    moto 5.2.1's StartExecution deep-copies the state machine, including its list of earlier
+    executions; an execution that has run holds a threading.RLock, so the copy (and with it
+    every later StartExecution) fails with "cannot pickle '_thread.RLock' object". The copy
+    only runs the new execution and never uses that list, so earlier executions are shared
+    instead of copied.
+    """
+    moto_sfn_execution.Execution.__deepcopy__ = _share_execution_on_deepcopy  # type: ignore[attr-defined]
+
+
+@contextmanager
+def installed(functions: Functions, *, capture_output: bool = True) -> Iterator[Functions]:
+    """Route every moto Lambda invocation to `functions` while the block runs.
+
+    With capture_output, what a function prints during an invocation (Powertools logs, EMF
+    metrics) becomes that invocation's log instead of interleaving with the caller's output.
+    """
+    original = moto_lambda.LambdaFunction._invoke_lambda
+    streams = (sys.stdout, sys.stderr)
+    if capture_output:
+        functions.outputs = (InvocationOutput(sys.stdout), InvocationOutput(sys.stderr))
+        sys.stdout, sys.stderr = functions.outputs
+
+    def _invoke_lambda(self: Any, event: Any = None) -> InvokeResult:
+        if isinstance(event, str | bytes):
+            event = json.loads(event) if event else {}
+        return functions.invoke(self, {} if event is None else event)
+
+    moto_lambda.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+    make_executions_copyable()
+    try:
+        yield functions
+    finally:
+        moto_lambda.LambdaFunction._invoke_lambda = original  # type: ignore[method-assign]
+        if capture_output:
+            sys.stdout, sys.stderr = streams
+            functions.outputs = ()

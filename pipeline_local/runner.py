@@ -1,0 +1,425 @@
+"""LocalPipeline: moto S3 + Lambda + Step Functions wired from template.yaml, in this process.
+
+The REAL statemachine/pipeline.asl.json runs on moto's ASL interpreter; its ${...}
+substitutions come from template.yaml's DefinitionSubstitutions and point at moto Lambda
+functions named like the template's, whose invocations the moto bridge sends to our handlers.
+An upload to uploads/ fires moto's S3 -> Lambda notification (the filter rules of the
+template's S3 event) into the jobs function, which starts the execution: the same path as AWS.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from image_to_speech import storage
+from image_to_speech.pipeline import executions
+from image_to_speech.pipeline.ids import execution_arn, execution_name, job_id_for_upload
+from image_to_speech.pipeline.results import JobResult
+from image_to_speech.runtime.bundle import DEFAULT_PRESETS, MANIFEST_NAME, resolve_bundle_dir
+from moto import mock_aws
+
+from . import template as tmpl
+from .moto_bridge import (
+    FUNCTIONS_DIR,
+    Functions,
+    InProcessFunctions,
+    installed,
+    load_function_module,
+)
+
+REGION = "us-east-1"
+BUCKET = "image-to-speech-local"
+FINISHED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+# moto runs each execution in a thread; StartExecution itself happens in the S3 PUT request.
+MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}}
+
+
+class LocalPipelineError(RuntimeError):
+    """The local setup cannot run (missing bundle, template, trigger failure...)."""
+
+
+@dataclass(frozen=True)
+class StateTiming:
+    state: str
+    ms: float
+    attempts: int  # Lambda invocations made by the state (retries included)
+
+
+@dataclass(frozen=True)
+class JobRun:
+    job_id: str
+    key: str
+    status: str
+    result: JobResult | None
+    execution_arn: str
+    states: list[StateTiming]
+    wall_ms: float  # upload -> execution finished, measured here
+
+
+def local_environment(bucket: str = BUCKET, *, quiet: bool = True) -> dict[str, str]:
+    """Variables the functions read (template.yaml sets the same names on AWS)."""
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "BUCKET_NAME": bucket,
+        "UPLOADS_PREFIX": "uploads/",
+        "AUDIO_PREFIX": "audio/",
+        "RESULTS_PREFIX": "results/",
+        "PRESIGN_EXPIRES_S": "900",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    if quiet:
+        env |= {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+    return env
+
+
+def bundle_choices() -> dict[str, tuple[str, Path]]:
+    """(preset, directory) per task, as the functions will resolve them; fails if one is missing."""
+    if os.environ.get("MODEL_BUNDLE_DIR"):
+        raise LocalPipelineError(
+            "MODEL_BUNDLE_DIR is set: it would give all three functions the same bundle. Unset "
+            "it and use CAPTION_PRESET / TRANSLATE_PRESET / SPEAK_PRESET to choose presets."
+        )
+    chosen = {}
+    for task in ("caption", "translate", "speak"):
+        preset = os.environ.get(f"{task.upper()}_PRESET") or DEFAULT_PRESETS[task]
+        path = resolve_bundle_dir(task, preset)
+        if not (path / MANIFEST_NAME).is_file():
+            raise LocalPipelineError(
+                f"The {task} bundle '{preset}' is not built ({path} has no {MANIFEST_NAME}). "
+                f"Build it with `make models` (all offline presets) or "
+                f"`.venv/bin/python -m model_build build {task} {preset}`."
+            )
+        chosen[task] = (preset, path)
+    return chosen
+
+
+def function_dir(spec_id: str, resource: dict[str, Any]) -> Path:
+    """functions/<name>/ of a template function: its Dockerfile's folder, else from its name."""
+    dockerfile = (resource.get("Metadata") or {}).get("Dockerfile")
+    context = (resource.get("Metadata") or {}).get("DockerContext", ".")
+    if isinstance(dockerfile, str) and "/" in dockerfile:
+        path = (tmpl.REPO_ROOT / str(context) / dockerfile).parent
+        if (path / "app.py").is_file():
+            return path
+    return FUNCTIONS_DIR / spec_id.removesuffix("Function").lower()
+
+
+class LocalPipeline:
+    """Context manager: start moto, create everything from template.yaml, tear down on exit."""
+
+    def __init__(
+        self,
+        *,
+        functions: Functions | None = None,
+        handler_overrides: dict[str, Callable[[Any, Any], Any]] | None = None,
+        bucket: str = BUCKET,
+        quiet: bool = True,
+        template_path: Path = tmpl.TEMPLATE_PATH,
+    ) -> None:
+        self.bucket = bucket
+        self.quiet = quiet
+        self.template_path = template_path
+        self.functions: Functions | None = functions
+        self.handler_overrides = dict(handler_overrides or {})
+        self.function_arns: dict[str, str] = {}
+        self.load_ms: dict[str, float] = {}
+        self.state_machine_arn = ""
+        self._saved_env: dict[str, str | None] = {}
+        self._mock: Any = None
+        self._bridge: Any = None
+
+    # ---- setup ------------------------------------------------------------------------------
+    def __enter__(self) -> LocalPipeline:
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self) -> None:
+        self._set_env(local_environment(self.bucket, quiet=self.quiet))
+        self._mock = mock_aws(config=MOTO_CONFIG)
+        self._mock.start()
+        storage.reset()  # clients cached before the mock started would talk to real AWS
+        executions.reset()
+        template = tmpl.load_template(self.template_path)
+        machine = tmpl.state_machine(template)
+        specs = tmpl.functions(template)
+
+        self.s3 = boto3.client("s3", region_name=REGION)
+        self.sfn = boto3.client("stepfunctions", region_name=REGION)
+        self.lam = boto3.client("lambda", region_name=REGION)
+        iam = boto3.client("iam", region_name=REGION)
+        role = iam.create_role(RoleName="local-pipeline", AssumeRolePolicyDocument="{}")
+        role_arn = role["Role"]["Arn"]
+        self.s3.create_bucket(Bucket=self.bucket)
+        self._create_functions(specs, role_arn)
+
+        definition = machine.definition_path.read_text()
+        for name, ref in machine.substitutions.items():
+            definition = definition.replace("${" + name + "}", self._resolve(ref, template))
+        if "${" in definition:
+            raise LocalPipelineError("the definition still has ${...} not in the template")
+        created = self.sfn.create_state_machine(
+            name=machine.logical_id, definition=definition, roleArn=role_arn
+        )
+        self.state_machine_arn = created["stateMachineArn"]
+        self._set_env({"STATE_MACHINE_ARN": self.state_machine_arn})
+        self._configure_trigger(specs)
+
+        in_process = self.functions is None
+        self.functions = self.functions or InProcessFunctions({})
+        self._bridge = installed(self.functions)
+        self._bridge.__enter__()
+        if in_process:
+            # After the bridge: handlers bind their log streams at import (Powertools Logger).
+            assert isinstance(self.functions, InProcessFunctions)
+            self.functions.handlers.update(self._load_handlers(template, specs))
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def _create_functions(self, specs: dict[str, tmpl.FunctionSpec], role_arn: str) -> None:
+        # moto needs some code; it never runs it (the bridge answers every invocation).
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as bundle:
+            bundle.writestr(
+                "app.py", "def handler(event, context):\n    raise NotImplementedError\n"
+            )
+        for logical_id, spec in specs.items():
+            created = self.lam.create_function(
+                FunctionName=logical_id,
+                Runtime="python3.13",
+                Role=role_arn,
+                Handler="app.handler",
+                Code={"ZipFile": archive.getvalue()},
+                Timeout=spec.timeout,
+                MemorySize=spec.memory_size,
+            )
+            self.function_arns[logical_id] = created["FunctionArn"]
+
+    def _resolve(self, ref: tmpl.Reference, template: dict[str, Any]) -> str:
+        if ref.kind == "literal":
+            return ref.target
+        resource = template["Resources"].get(ref.target, {})
+        if ref.kind == "arn" and ref.target in self.function_arns:
+            return self.function_arns[ref.target]
+        if ref.kind == "ref" and resource.get("Type") == "AWS::S3::Bucket":
+            return self.bucket
+        if ref.kind == "sub" and ref.target in tmpl.bucket_name_patterns(template):
+            return self.bucket  # the stack's bucket name, e.g. "${AWS::StackName}-...-media"
+        if ref.kind == "ref" and ref.target in self.function_arns:
+            return ref.target  # Ref of a function is its name
+        raise LocalPipelineError(f"cannot map {ref.kind} {ref.target!r} onto a local resource")
+
+    def _configure_trigger(self, specs: dict[str, tmpl.FunctionSpec]) -> None:
+        configurations: list[Any] = []
+        for logical_id, spec in specs.items():
+            for event in spec.s3_events:
+                events = event.get("Events") or ["s3:ObjectCreated:*"]
+                configuration: dict[str, Any] = {
+                    "LambdaFunctionArn": self.function_arns[logical_id],
+                    "Events": [events] if isinstance(events, str) else list(events),
+                }
+                rules = tmpl.s3_key_filter(event)
+                if rules:
+                    configuration["Filter"] = {"Key": {"FilterRules": rules}}
+                configurations.append(configuration)
+        if not configurations:
+            raise LocalPipelineError("template.yaml has no S3 event on any function: no trigger")
+        self.s3.put_bucket_notification_configuration(
+            Bucket=self.bucket,
+            NotificationConfiguration={"LambdaFunctionConfigurations": configurations},
+        )
+
+    def _load_handlers(
+        self, template: dict[str, Any], specs: dict[str, tmpl.FunctionSpec]
+    ) -> dict[str, Callable[[Any, Any], Any]]:
+        """Import each function's app.py (this loads its model: the cold start)."""
+        handlers = {}
+        for logical_id in specs:
+            if logical_id in self.handler_overrides:
+                handlers[logical_id] = self.handler_overrides[logical_id]
+                continue
+            folder = function_dir(logical_id, template["Resources"][logical_id])
+            started = time.perf_counter()
+            module = load_function_module(folder)
+            self.load_ms[logical_id] = (time.perf_counter() - started) * 1000
+            handlers[logical_id] = module.handler
+        return handlers
+
+    def __exit__(self, *exc: object) -> None:
+        if self._mock is not None:
+            self._wait_quiet()
+        if self._bridge is not None:
+            self._bridge.__exit__(None, None, None)
+            self._bridge = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        storage.reset()
+        executions.reset()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def _wait_quiet(self, timeout_s: float = 30.0) -> None:
+        """Let running executions end before the mock goes away under their threads."""
+        if not self.state_machine_arn:
+            return
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            running = self.sfn.list_executions(
+                stateMachineArn=self.state_machine_arn, statusFilter="RUNNING"
+            )["executions"]
+            if not running:
+                return
+            time.sleep(0.05)
+
+    # ---- use --------------------------------------------------------------------------------
+    def upload(self, data: bytes, name: str, *, content_type: str | None = None) -> tuple[str, str]:
+        """PUT uploads/<name>; moto fires the S3 notification into the jobs function.
+        Returns (job id, key)."""
+        key = f"{os.environ['UPLOADS_PREFIX']}{name}"
+        response = self.s3.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type or "binary/octet-stream",
+        )
+        return job_id_for_upload(self.bucket, key, response["ETag"]), key
+
+    def execution_arn(self, job_id: str) -> str:
+        return execution_arn(self.state_machine_arn, execution_name(job_id))
+
+    def status(self, job_id: str) -> str | None:
+        try:
+            return str(
+                self.sfn.describe_execution(executionArn=self.execution_arn(job_id))["status"]
+            )
+        except self.sfn.exceptions.ExecutionDoesNotExist:
+            return None
+
+    def wait(
+        self,
+        job_ids: Iterable[str],
+        *,
+        timeout_s: float = 300.0,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, str]:
+        """Poll until every job's execution has finished; returns job id -> status."""
+        pending = list(dict.fromkeys(job_ids))
+        total = len(pending)
+        done: dict[str, str] = {}
+        deadline = time.monotonic() + timeout_s
+        while pending:
+            for job_id in list(pending):
+                state = self.status(job_id)
+                if state is None:
+                    self._raise_if_trigger_failed(job_id)
+                elif state in FINISHED:
+                    done[job_id] = state
+                    pending.remove(job_id)
+            if on_progress is not None:
+                on_progress(len(done), total)
+            if not pending:
+                break
+            if time.monotonic() > deadline:
+                raise LocalPipelineError(f"{len(pending)} job(s) still running after {timeout_s} s")
+            time.sleep(0.05)
+        return done
+
+    def _raise_if_trigger_failed(self, job_id: str) -> None:
+        assert self.functions is not None
+        failed = [call for call in self.functions.calls("JobsFunction") if call.errored]
+        if failed and "Records" in failed[-1].event:
+            raise LocalPipelineError(
+                f"the upload trigger failed ({failed[-1].error_type}); job {job_id} never started"
+            )
+
+    def result(self, job_id: str) -> JobResult | None:
+        try:
+            body = self.s3.get_object(Bucket=self.bucket, Key=f"results/{job_id}.json")["Body"]
+        except self.s3.exceptions.NoSuchKey:
+            return None
+        return JobResult.model_validate_json(body.read())
+
+    def state_timings(self, job_id: str) -> list[StateTiming]:
+        """Entered -> exited of every state, from the execution history (moto keeps ms)."""
+        events = self.sfn.get_execution_history(
+            executionArn=self.execution_arn(job_id), maxResults=1000
+        )["events"]
+        timings: list[StateTiming] = []
+        entered: dict[str, Any] = {}
+        attempts: dict[str, int] = {}
+        current = ""
+        for event in events:
+            kind = event["type"]
+            if kind.endswith("StateEntered"):
+                current = event["stateEnteredEventDetails"]["name"]
+                entered[current] = event["timestamp"]
+                attempts[current] = 0
+            elif kind in ("TaskScheduled", "LambdaFunctionScheduled"):
+                attempts[current] = attempts.get(current, 0) + 1
+            elif kind.endswith("StateExited"):
+                name = event["stateExitedEventDetails"]["name"]
+                ms = (event["timestamp"] - entered[name]).total_seconds() * 1000
+                timings.append(StateTiming(name, ms, attempts.get(name, 0)))
+            elif (
+                kind in ("ExecutionFailed", "ExecutionSucceeded")
+                and current in entered
+                and not any(t.state == current for t in timings)  # Fail states never exit
+            ):
+                ms = (event["timestamp"] - entered[current]).total_seconds() * 1000
+                timings.append(StateTiming(current, ms, attempts.get(current, 0)))
+        return timings
+
+    def run(self, data: bytes, name: str, *, timeout_s: float = 300.0) -> JobRun:
+        started = time.perf_counter()
+        job_id, key = self.upload(data, name)
+        status = self.wait([job_id], timeout_s=timeout_s)[job_id]
+        wall_ms = (time.perf_counter() - started) * 1000
+        return JobRun(
+            job_id=job_id,
+            key=key,
+            status=status,
+            result=self.result(job_id),
+            execution_arn=self.execution_arn(job_id),
+            states=self.state_timings(job_id),
+            wall_ms=wall_ms,
+        )
+
+    def save_audio(self, result: JobResult, out_dir: Path) -> Path:
+        if not result.audio_key:
+            raise LocalPipelineError(f"job {result.job_id} has no audio")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{result.job_id}.wav"
+        path.write_bytes(
+            self.s3.get_object(Bucket=self.bucket, Key=result.audio_key)["Body"].read()
+        )
+        return path
+
+    def save_result(self, result: JobResult, out_dir: Path) -> Path:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{result.job_id}.json"
+        path.write_text(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return path

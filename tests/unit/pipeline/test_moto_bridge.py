@@ -1,0 +1,97 @@
+"""The moto bridge depends on moto's private API: these tests fail loudly when it moves."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import sys
+import threading
+from importlib import metadata
+from typing import Any
+
+import moto.awslambda.models as moto_lambda
+import moto.stepfunctions.parser.backend.execution as moto_sfn_execution
+
+from pipeline_local import moto_bridge
+from pipeline_local.moto_bridge import InProcessFunctions, LambdaContext, installed
+
+
+def test_moto_is_the_pinned_version() -> None:
+    # The hook is private API: a moto upgrade must come with a re-check of this module.
+    assert metadata.version("moto") == "5.2.1"
+
+
+def test_invoke_hook_still_has_the_signature_the_bridge_replaces() -> None:
+    hook = moto_lambda.LambdaFunction._invoke_lambda
+    parameters = tuple(inspect.signature(hook).parameters)
+    assert parameters == moto_bridge.EXPECTED_HOOK_PARAMETERS, (
+        f"moto's LambdaFunction._invoke_lambda is now {parameters}: update pipeline_local/"
+        "moto_bridge.py"
+    )
+    assert "tuple[str, bool, str]" in str(inspect.signature(hook).return_annotation)
+    # ...and moto still calls it from invoke() with the parsed body as `event`.
+    assert "self._invoke_lambda(event=body)" in inspect.getsource(moto_lambda.LambdaFunction.invoke)
+
+
+def test_executions_still_need_the_deepcopy_workaround_hook() -> None:
+    assert hasattr(moto_sfn_execution, "Execution")
+    source = inspect.getsource(moto_sfn_execution.Execution.__init__)
+    assert "exec_worker" in source
+
+
+class _FakeFunction:
+    function_name = "CaptionFunction"
+    function_arn = "arn:aws:lambda:us-east-1:123456789012:function:CaptionFunction"
+    memory_size = 1024
+    timeout = 30
+
+
+def test_bridge_returns_results_and_lambda_style_errors() -> None:
+    # GIVEN a handler that answers, then one that raises a class named BadInputError
+    class BadInputError(Exception):
+        pass
+
+    def handler(event: Any, context: Any) -> dict[str, Any]:
+        assert isinstance(context, LambdaContext) and context.get_remaining_time_in_millis() > 0
+        print("log line from the function")
+        if event.get("fail"):
+            raise BadInputError("not an image")
+        return {"echo": event}
+
+    functions = InProcessFunctions({"CaptionFunction": handler})
+    stdout = sys.stdout
+    with installed(functions):
+        # WHEN moto's (replaced) hook is called the way moto calls it
+        ok = moto_lambda.LambdaFunction._invoke_lambda(_FakeFunction(), event={"a": 1})  # type: ignore[arg-type]
+        failed = moto_lambda.LambdaFunction._invoke_lambda(_FakeFunction(), event={"fail": True})  # type: ignore[arg-type]
+    # THEN results are JSON, errors carry errorType = the class name and the error flag
+    assert ok[:2] == (json.dumps({"echo": {"a": 1}}), False)
+    assert "log line from the function" in ok[2]
+    payload, errored, _ = failed
+    assert errored and json.loads(payload)["errorType"] == "BadInputError"
+    assert json.loads(payload)["errorMessage"] == "not an image"
+    assert [i.error_type for i in functions.invocations] == [None, "BadInputError"]
+    # ...and the hook and the streams are restored afterwards
+    assert sys.stdout is stdout
+    assert moto_lambda.LambdaFunction._invoke_lambda.__name__ == "_invoke_lambda"
+    assert "_DockerDataVolumeContext" in inspect.getsource(
+        moto_lambda.LambdaFunction._invoke_lambda
+    )
+
+
+def test_injected_fault_is_raised_once_then_the_handler_runs() -> None:
+    functions = InProcessFunctions({"CaptionFunction": lambda event, context: {"ok": True}})
+    functions.inject("CaptionFunction", TimeoutError("slow"), times=1)
+    with installed(functions, capture_output=False):
+        first = functions.invoke(_FakeFunction(), {})
+        second = functions.invoke(_FakeFunction(), {})
+    assert json.loads(first[0])["errorType"] == "TimeoutError" and first[1]
+    assert json.loads(second[0]) == {"ok": True} and not second[1]
+
+
+def test_execution_deepcopy_shares_earlier_executions() -> None:
+    moto_bridge.make_executions_copyable()
+    execution = object.__new__(moto_sfn_execution.Execution)
+    execution.lock = threading.RLock()  # type: ignore[attr-defined]  # what a finished execution keeps (not copyable)
+    assert copy.deepcopy([execution])[0] is execution
