@@ -17,7 +17,15 @@ from pathlib import Path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # Order in the document; each entry is a module in this package.
-MODULES = ("caption_classifier", "seq2seq", "bergamot", "speech", "containers", "pipeline")
+MODULES = (
+    "caption_classifier",
+    "seq2seq",
+    "bergamot",
+    "speech",
+    "handler_overhead",
+    "containers",
+    "pipeline",
+)
 HEADER = """# Benchmarks
 
 Measured by `make bench` (`python -m benchmarks [NAME ...]`). Each section says the command that

@@ -53,6 +53,7 @@ def _photo(name: str) -> bytes:
 def worker(runs: int, warmup: int) -> dict[str, Any]:
     import moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils as lev
 
+    from pipeline_local.moto_bridge import LambdaContext
     from pipeline_local.runner import LocalPipeline
 
     client_ms: list[float] = []
@@ -105,8 +106,9 @@ def worker(runs: int, warmup: int) -> dict[str, Any]:
             }
             alone = {}
             for name, event in events.items():
+                context = LambdaContext(name, pipeline.function_arns[name])
                 begun = time.perf_counter()
-                handlers[name](event, None)
+                handlers[name](event, context)
                 alone[name] = (time.perf_counter() - begun) * 1000
             if index < warmup:
                 continue

@@ -199,9 +199,20 @@ def build_from_local_dir(ctx: BuildContext, local: Path, spec: ModelSpec) -> dic
 
 
 def export_onnx(local: Path, export_dir: Path, export_task: str) -> dict[str, Path]:
-    """optimum export of a local directory; returns the encoder and merged decoder files."""
+    """optimum export of a local directory; returns the encoder and merged decoder files.
+
+    The export is reused when the same source files were exported before (the int8 and fp32
+    bundles of a preset share it; a real-size export takes minutes).
+    """
     from optimum.exporters.onnx import main_export
 
+    files = {ENCODER_FILE: export_dir / ENCODER_FILE, DECODER_FILE: export_dir / DECODER_FILE}
+    stamp_path = export_dir / "export-stamp.json"
+    stamp = export_stamp(local, export_task)
+    reusable = stamp_path.is_file() and json.loads(stamp_path.read_text()) == stamp
+    if reusable and all(path.is_file() for path in files.values()):
+        print(f"reused      {export_dir} (same source files)")
+        return files
     shutil.rmtree(export_dir, ignore_errors=True)
     export_dir.mkdir(parents=True)
     started = time.perf_counter()
@@ -214,7 +225,6 @@ def export_onnx(local: Path, export_dir: Path, export_task: str) -> dict[str, Pa
         do_validation=True,
     )
     print(f"exported    {local} -> {export_dir} ({time.perf_counter() - started:.1f} s)")
-    files = {ENCODER_FILE: export_dir / ENCODER_FILE, DECODER_FILE: export_dir / DECODER_FILE}
     missing = [name for name, path in files.items() if not path.is_file()]
     if missing:
         found = sorted(p.name for p in export_dir.iterdir())
@@ -222,7 +232,24 @@ def export_onnx(local: Path, export_dir: Path, export_task: str) -> dict[str, Pa
     for path in files.values():
         if path.with_name(path.name + "_data").exists():
             raise SystemExit(f"{path} uses external data; bundles expect single-file models")
+    stamp_path.write_text(json.dumps(stamp))
     return files
+
+
+def export_stamp(local: Path, export_task: str) -> dict[str, Any]:
+    """What an export depends on: the task, the tools and every source file's size and mtime."""
+    from .manifest import tool_versions
+
+    return {
+        "task": export_task,
+        "source": str(local.resolve()),
+        "tools": tool_versions(),
+        "files": {
+            p.name: [p.stat().st_size, p.stat().st_mtime_ns]
+            for p in sorted(local.iterdir())
+            if p.is_file()
+        },
+    }
 
 
 def onnx_opset(path: Path) -> int:

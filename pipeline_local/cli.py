@@ -14,15 +14,10 @@ from pathlib import Path
 from image_to_speech.pipeline.results import JobResult
 from image_to_speech.runtime.bundle import DEFAULT_PRESETS, MANIFEST_NAME
 
+from .containers import ContainersUnavailableError
 from .runner import JobRun, LocalPipeline, LocalPipelineError, StateTiming, bundle_choices
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
-CONTAINERS_UNAVAILABLE = (
-    "--containers is not available: the functions would have to run in their images under "
-    "`sam local start-lambda` (pipeline_local.moto_bridge.HttpFunctions speaks its Invoke API), "
-    "and those containers would need S3 and Step Functions from a moto *server* reachable from "
-    "inside podman; that wiring is not implemented. Container tests: `make integration`."
-)
 
 
 def chelsea_jpeg() -> bytes:
@@ -98,9 +93,6 @@ def print_run(run: JobRun, audio_path: Path | None, result_path: Path | None) ->
 
 
 def demo(args: argparse.Namespace) -> int:
-    if args.containers:
-        print(f"error: {CONTAINERS_UNAVAILABLE}", file=sys.stderr)
-        return 2
     if args.image:
         path = Path(args.image)
         if not path.is_file():
@@ -109,17 +101,23 @@ def demo(args: argparse.Namespace) -> int:
         data, name = path.read_bytes(), path.name
     else:
         data, name = chelsea_jpeg(), "chelsea.jpg"
-    print("Models (offline bundles):")
-    for line in describe_models():
-        print(line)
+    if args.containers:
+        print("Models: the bundles baked into the function images (see the result's models)")
+    else:
+        print("Models (offline bundles):")
+        for line in describe_models():
+            print(line)
     started = time.perf_counter()
-    with LocalPipeline(quiet=not args.verbose) as pipeline:
+    with LocalPipeline(quiet=not args.verbose, containers=args.containers) as pipeline:
         print(
             f"Local AWS (moto): bucket s3://{pipeline.bucket}, state machine "
             f"{pipeline.state_machine_arn.rsplit(':', 1)[-1]} from statemachine/pipeline.asl.json"
         )
-        loads = ", ".join(f"{name} {ms:.0f} ms" for name, ms in pipeline.load_ms.items())
-        print(f"Function cold starts (import + model load): {loads}")
+        if args.containers:
+            print(f"Functions: containers under `sam local start-lambda` ({pipeline.functions})")
+        else:
+            loads = ", ".join(f"{name} {ms:.0f} ms" for name, ms in pipeline.load_ms.items())
+            print(f"Function cold starts (import + model load): {loads}")
         print(f"Uploading {name} ({len(data)} bytes) to uploads/ -> S3 trigger -> Step Functions")
         run = pipeline.run(data, name, timeout_s=args.timeout)
         out = Path(args.out)
@@ -252,6 +250,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return demo(args) if args.command == "demo" else batch(args)
-    except LocalPipelineError as exc:
+    except (LocalPipelineError, ContainersUnavailableError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

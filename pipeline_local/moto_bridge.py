@@ -210,6 +210,9 @@ class HttpFunctions(Functions):
         self.endpoint = endpoint.rstrip("/")
         self.timeout_s = timeout_s
 
+    def __repr__(self) -> str:
+        return f"HttpFunctions({self.endpoint})"
+
     def call(self, function: Any, event: Any) -> InvokeResult:
         url = f"{self.endpoint}/2015-03-31/functions/{function.function_name}/invocations"
         request = urllib.request.Request(

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import time
+import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ class LocalPipeline:
         bucket: str = BUCKET,
         quiet: bool = True,
         template_path: Path = tmpl.TEMPLATE_PATH,
+        containers: bool = False,
     ) -> None:
         self.bucket = bucket
         self.quiet = quiet
@@ -140,6 +142,9 @@ class LocalPipeline:
         self._saved_env: dict[str, str | None] = {}
         self._mock: Any = None
         self._bridge: Any = None
+        self.containers = containers
+        self._servers: list[Any] = []
+        self._start_lambda: Any = None
 
     # ---- setup ------------------------------------------------------------------------------
     def __enter__(self) -> LocalPipeline:
@@ -152,8 +157,11 @@ class LocalPipeline:
 
     def _start(self) -> None:
         self._set_env(local_environment(self.bucket, quiet=self.quiet))
-        self._mock = mock_aws(config=MOTO_CONFIG)
-        self._mock.start()
+        if self.containers:
+            self._start_servers()
+        else:
+            self._mock = mock_aws(config=MOTO_CONFIG)
+            self._mock.start()
         storage.reset()  # clients cached before the mock started would talk to real AWS
         executions.reset()
         template = tmpl.load_template(self.template_path)
@@ -181,6 +189,8 @@ class LocalPipeline:
         self._set_env({"STATE_MACHINE_ARN": self.state_machine_arn})
         self._configure_trigger(specs)
 
+        if self.containers:
+            self.functions = self._start_containers(template, specs)
         in_process = self.functions is None
         self.functions = self.functions or InProcessFunctions({})
         self._bridge = installed(self.functions)
@@ -189,6 +199,51 @@ class LocalPipeline:
             # After the bridge: handlers bind their log streams at import (Powertools Logger).
             assert isinstance(self.functions, InProcessFunctions)
             self.functions.handlers.update(self._load_handlers(template, specs))
+
+    def _start_servers(self) -> None:
+        """moto as a server in this process: on 127.0.0.1, and on podman's gateway for the
+        containers (both share this process's moto state and its Lambda hook)."""
+        from moto.server import ThreadedMotoServer
+
+        from .containers import free_port, podman_gateway
+
+        self._gateway = podman_gateway()
+        port = free_port()
+        for address in ("127.0.0.1", self._gateway):
+            server = ThreadedMotoServer(ip_address=address, port=port, verbose=False)
+            server.start()
+            self._servers.append(server)
+        self._moto_port = port
+        # MOTO_PORT: where moto's ASL interpreter sends its own Lambda calls.
+        self._set_env({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "MOTO_PORT": str(port)})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/moto-api/config",
+            data=json.dumps(MOTO_CONFIG).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
+    def _start_containers(
+        self, template: dict[str, Any], specs: dict[str, tmpl.FunctionSpec]
+    ) -> Functions:
+        from .containers import (
+            StartLambda,
+            docker_host,
+            image_for,
+            require_images,
+            start_lambda_template,
+        )
+
+        require_images([image_for(i, template["Resources"][i]) for i in specs])
+        environment = {
+            **local_environment(self.bucket, quiet=self.quiet),
+            "STATE_MACHINE_ARN": self.state_machine_arn,
+            "AWS_ENDPOINT_URL": f"http://{self._gateway}:{self._moto_port}",
+        }
+        path = start_lambda_template(template["Resources"], specs, environment)
+        self._start_lambda = StartLambda(path, docker=docker_host())
+        functions: Functions = self._start_lambda.functions()
+        return functions
 
     def _set_env(self, values: dict[str, str]) -> None:
         for name, value in values.items():
@@ -265,14 +320,20 @@ class LocalPipeline:
         return handlers
 
     def __exit__(self, *exc: object) -> None:
-        if self._mock is not None:
+        if self._mock is not None or self._servers:
             self._wait_quiet()
         if self._bridge is not None:
             self._bridge.__exit__(None, None, None)
             self._bridge = None
+        if self._start_lambda is not None:
+            self._start_lambda.stop()
+            self._start_lambda = None
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
         storage.reset()
         executions.reset()
         for name, value in self._saved_env.items():

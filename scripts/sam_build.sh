@@ -2,7 +2,8 @@
 # `make images`: builds every function image with SAM CLI on podman, from the LOCAL base image
 # (scripts/base_image.sh), and prints each image's size. Never use this output for AWS: the local
 # base carries this host's CA bundle (docs/deploy.md has the AWS build).
-# Extra arguments go to `sam build` (e.g. CaptionFunction to build one function).
+# Extra arguments go to `sam build` (e.g. CaptionFunction to build one function; note that the
+# built template then has an ImageUri for that function only: build all before `sam local`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAM="${SAM:-.tools/sam/bin/sam}"

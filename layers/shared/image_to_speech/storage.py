@@ -100,23 +100,35 @@ def settings() -> StorageSettings:
     return StorageSettings.from_env()
 
 
-@lru_cache(maxsize=1)
-def s3_client() -> S3Client:
+def _client(endpoint_url: str | None) -> S3Client:
     config = Config(
         signature_version="s3v4",
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=3,
         read_timeout=20,
     )
-    return boto3.client(
-        "s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None, config=config
-    )
+    return boto3.client("s3", endpoint_url=endpoint_url or None, config=config)
+
+
+@lru_cache(maxsize=1)
+def s3_client() -> S3Client:
+    return _client(os.environ.get("AWS_ENDPOINT_URL"))
+
+
+@lru_cache(maxsize=1)
+def presign_client() -> S3Client:
+    """Signs URLs for clients. PRESIGN_ENDPOINT_URL names the endpoint *they* reach when it is
+    not the one this function uses (e.g. moto on the host while the function runs in a
+    container under `sam local`); the host is part of the signature, so it must match."""
+    public = os.environ.get("PRESIGN_ENDPOINT_URL")
+    return _client(public) if public else s3_client()
 
 
 def reset() -> None:
-    """Forget the cached settings and client (tests change the environment between cases)."""
+    """Forget the cached settings and clients (tests change the environment between cases)."""
     settings.cache_clear()
     s3_client.cache_clear()
+    presign_client.cache_clear()
 
 
 def validate_key(key: Any, prefixes: tuple[str, ...] | list[str], *, field: str = "key") -> str:
@@ -199,7 +211,7 @@ def presigned_get_url(key: str, *, expires_s: int | None = None, bucket: str | N
     bucket = bucket or settings().require_bucket()
     expires = expires_s or settings().presign_expires_s
     try:
-        return s3_client().generate_presigned_url(
+        return presign_client().generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires
         )
     except BotoCoreError as exc:  # e.g. no credentials: a deployment problem

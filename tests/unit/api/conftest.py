@@ -61,7 +61,7 @@ def _local_environment() -> Iterator[None]:
         POWERTOOLS_TRACE_DISABLED="true",
         BUCKET_NAME=BUCKET,
     )
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "PRESIGN_EXPIRES_S"):
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "PRESIGN_EXPIRES_S", "PRESIGN_ENDPOINT_URL"):
         os.environ.pop(name, None)
     storage.reset()
     yield

@@ -10,8 +10,6 @@ from typing import Any
 
 from PIL import Image
 
-EVENTS_DIR_NAME = "events"
-
 
 def read_event(name: str) -> dict[str, Any]:
     from scripts.make_events import EVENTS_DIR

@@ -252,3 +252,35 @@ def test_malformed_json_is_422(client: TestClient, content: bytes) -> None:
     )
     assert response.status_code == 422, response.text
     assert response.json()["error"] in {"malformed_json", "invalid_request", "invalid_body"}
+
+
+def _odd_images() -> list[tuple[str, bytes, str]]:
+    import io
+
+    from PIL import Image
+
+    def save(image: Image.Image, fmt: str, **options: object) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **options)
+        return buffer.getvalue()
+
+    palette = Image.new("P", (32, 32))
+    return [
+        ("1x1 png", save(Image.new("RGB", (1, 1)), "PNG"), "image/png"),
+        ("grey+alpha png", save(Image.new("LA", (40, 30)), "PNG"), "image/png"),
+        ("16-bit png", save(Image.new("I;16", (40, 30)), "PNG"), "image/png"),
+        ("cmyk jpeg", save(Image.new("CMYK", (40, 30)), "JPEG"), "image/jpeg"),
+        ("palette png", save(palette, "PNG", transparency=0), "image/png"),
+        ("1x4000 png", save(Image.new("RGB", (1, 4000)), "PNG"), "image/png"),
+        ("rgba webp", save(Image.new("RGBA", (40, 30)), "WEBP"), "image/webp"),
+    ]
+
+
+@pytest.mark.parametrize("label, data, media", _odd_images(), ids=lambda v: str(v)[:16])
+def test_unusual_but_valid_images_never_fail_the_server(
+    client: TestClient, label: str, data: bytes, media: str
+) -> None:
+    """GIVEN odd modes and shapes WHEN posted THEN a caption or a typed 4xx, never a 5xx."""
+    response = client.post("/caption", content=data, headers={"content-type": media})
+    assert response.status_code < 500, (label, response.text)
+    assert response.status_code == 200 or "error" in response.json()

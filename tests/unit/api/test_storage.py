@@ -83,3 +83,18 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUDIO_PREFIX", "speech/")
     settings = storage.StorageSettings.from_env()
     assert settings.presign_expires_s == 300 and settings.audio_prefix == "speech/"
+
+
+def test_presign_endpoint_can_differ_from_the_functions_endpoint(
+    s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN PRESIGN_ENDPOINT_URL WHEN a URL is signed THEN it names that host (signed for it)."""
+    monkeypatch.setenv("PRESIGN_ENDPOINT_URL", "http://localhost:5055")
+    storage.presign_client.cache_clear()
+    try:
+        url = storage.presigned_get_url("audio/t.wav", expires_s=60)
+    finally:
+        monkeypatch.delenv("PRESIGN_ENDPOINT_URL")
+        storage.presign_client.cache_clear()
+    assert url.startswith(f"http://localhost:5055/{BUCKET}/audio/t.wav?")
+    assert storage.presigned_get_url("audio/t.wav").startswith(f"https://{BUCKET}.s3.")

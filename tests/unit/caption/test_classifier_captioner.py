@@ -262,3 +262,14 @@ def test_labels_are_1000_unique_readable_names(captioner: Captioner) -> None:
     assert len(labels) == 1000 == len(set(labels))
     assert {"tabby cat", "Egyptian cat", "espresso", "tench"} <= set(labels)
     assert labels[0] == "tench" and labels[281] == "tabby cat"
+
+
+def test_a_bundle_with_an_incomplete_config_is_refused(bundle_copy: Path) -> None:
+    # GIVEN a manifest whose classifier config lost its caption rules
+    manifest_path = bundle_copy / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["config"]["caption"]
+    manifest_path.write_text(json.dumps(manifest))
+    # WHEN loaded THEN it is a bundle problem, not a crash at the first request
+    with pytest.raises(BundleIntegrityError, match="caption"):
+        load_captioner(bundle_copy)

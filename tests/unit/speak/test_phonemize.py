@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from image_to_speech.runtime import phonemize
 from image_to_speech.runtime.phonemize import (
     BOS,

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from image_to_speech.runtime.errors import (
     BundleIntegrityError,
     EmptyTextError,
@@ -27,6 +26,7 @@ from image_to_speech.runtime.synthesizer import (
     load_synthesizer,
 )
 from image_to_speech.runtime.wav import WavAudio, read_wav
+
 from tests.conftest import bundle_path
 
 JOE = "piper-en_US-joe-medium"
@@ -100,12 +100,15 @@ def test_duration_scales_with_text_length(joe: Synthesizer) -> None:
     assert 2.2 < three / one < 4.0
 
 
-def test_length_scale_slows_speech_down(joe: Synthesizer) -> None:
+def test_length_scale_changes_speed(joe: Synthesizer) -> None:
     (phonemes,) = phonemize_sentences([CAT_EN], "en-us")
     ids = phoneme_ids(phonemes, joe.id_map)
-    normal = joe.run_ids(ids, Scales(0.0, 1.0, 0.0))  # no noise: deterministic durations
-    slow = joe.run_ids(ids, Scales(0.0, 1.5, 0.0))
-    assert len(slow) / len(normal) == pytest.approx(1.5, rel=0.05)
+    normal = len(joe.run_ids(ids, Scales(0.0, 1.0, 0.0)))  # no noise: deterministic durations
+    slow = len(joe.run_ids(ids, Scales(0.0, 1.5, 0.0)))
+    fast = len(joe.run_ids(ids, Scales(0.0, 0.7, 0.0)))
+    # Not exactly proportional: VITS rounds every phoneme's frame count up.
+    assert 1.25 < slow / normal < 1.55
+    assert 0.65 < fast / normal < 0.85
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", "?!", "... --- ..."])
@@ -195,7 +198,7 @@ def test_manifest_hash_of_model_checked(tmp_path: Path) -> None:
     manifest = json.loads((bundle / "manifest.json").read_text())
     manifest["files"]["model.onnx"]["sha256"] = "0" * 64
     (bundle / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(BundleIntegrityError, match="model.onnx"):
+    with pytest.raises(BundleIntegrityError, match=r"model\.onnx"):
         load_synthesizer(bundle)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from image_to_speech.runtime.wav import float_to_pcm16, read_wav, to_wav_bytes
 
 

@@ -37,7 +37,7 @@ class Task(Generic[InputT, OutputT]):
         try:
             payload = self.input_model.model_validate(event)
         except ValidationError as exc:
-            raise _refused(BadInputError(_validation_body(exc))) from exc
+            raise _refused(BadInputError(_validation_body(exc, self.input_model))) from exc
         try:
             output = self.run(payload)
         except RuntimeBadInput as exc:  # every client-side problem, storage ones included
@@ -59,16 +59,21 @@ def _refused(error: BadInputError | TransientError) -> Exception:
     return error
 
 
-def _validation_body(exc: ValidationError) -> dict[str, Any]:
-    fields = {
-        ".".join(str(part) for part in item["loc"]) or "input": item["msg"]
-        for item in exc.errors(include_url=False)
-    }
-    return {
-        "error": "invalid_task_input",
-        "message": "; ".join(f"{name}: {msg}" for name, msg in fields.items()),
-        "allowed": fields,
-    }
+def _validation_body(exc: ValidationError, model: type[BaseModel]) -> dict[str, Any]:
+    """Which fields are wrong (message) and what each of them accepts (allowed)."""
+    properties = model.model_json_schema().get("properties", {})
+    problems: list[str] = []
+    allowed: dict[str, Any] = {}
+    for item in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "input"
+        problems.append(f"{field}: {item['msg']}")
+        rules = properties.get(str(item["loc"][0]) if item["loc"] else "", None)
+        allowed[field] = (
+            {key: value for key, value in rules.items() if key != "title"}
+            if rules
+            else sorted(properties)  # unknown field or not an object: list the accepted ones
+        )
+    return {"error": "invalid_task_input", "message": "; ".join(problems), "allowed": allowed}
 
 
 def is_http_api_event(event: Any) -> bool:
@@ -88,12 +93,14 @@ def make_handler(app: FastAPI, task: Task[Any, Any]) -> LambdaHandler:
         if is_http_api_event(event):
             return asgi(event, context)
         if not isinstance(event, dict):
-            raise BadInputError(
-                {
-                    "error": "invalid_task_input",
-                    "message": f"A task input must be a JSON object, got {type(event).__name__}.",
-                }
-            )
+            kind = type(event).__name__
+            fields = sorted(task.input_model.model_json_schema()["properties"])
+            body = {
+                "error": "invalid_task_input",
+                "message": f"A task input must be a JSON object, got {kind}.",
+                "allowed": fields,
+            }
+            raise _refused(BadInputError(body))
         logger.debug("task input", extra={"fields": sorted(event)})
         return task(event)
 

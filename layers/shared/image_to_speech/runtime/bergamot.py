@@ -11,6 +11,7 @@ ranked by score / length ** length_normalization.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,14 @@ from .errors import BundleIntegrityError
 from .session import session_options
 from .translator import BaseTranslator
 
+# The graphs are tiny (one sentence, width 256): a second intra-op thread costs more in
+# synchronisation than it saves (2-4x slower on the shared 2-vCPU machines, see
+# benchmarks/bergamot.py). An explicit `threads` or ORT_THREADS still wins.
+DEFAULT_THREADS = 1
+
 
 def create_bergamot_session(path: Path, threads: int | None) -> ort.InferenceSession:
-    options = session_options(threads)
+    options = session_options(threads or int(os.environ.get("ORT_THREADS", 0)) or DEFAULT_THREADS)
     # Weights are int8 initializers behind DequantizeLinear. With QDQ handling off, ORT
     # constant-folds those at load, so runs multiply float matrices instead of dequantizing
     # every weight on every call (measured 2-3x slower encoder otherwise).

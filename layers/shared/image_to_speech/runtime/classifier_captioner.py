@@ -106,6 +106,7 @@ class ClassifierCaptioner:
             self.preprocessing: dict[str, Any] = config["preprocessing"]
             self.rules: dict[str, Any] = config["caption"]
             self.input_name: str = config["input_name"]
+            self.output_name: str = config["output_name"]
             model_file = bundle.file(config["model_file"])
             labels_file = bundle.file(config["labels_file"])
             if self.preprocessing["resample"] not in RESAMPLING:
@@ -127,7 +128,7 @@ class ClassifierCaptioner:
         """The top_k (label, probability) pairs, best first. Raises typed errors for bad bytes."""
         decoded = images.decode_image(image)
         tensor = preprocess(decoded, self.preprocessing)
-        logits = self.session.run(None, {self.input_name: tensor})[0][0]
+        logits = self.session.run([self.output_name], {self.input_name: tensor})[0][0]
         probabilities = softmax(logits)
         top = np.argsort(-probabilities)[: int(self.rules["top_k"])]
         return [(self.labels[i], float(probabilities[i])) for i in top]

@@ -1,0 +1,168 @@
+"""`--containers`: the functions run in their images under `sam local start-lambda` (podman).
+
+moto then runs as a server inside this process (so the Lambda hook still applies), listening on
+127.0.0.1 for us and on podman's bridge gateway for the containers; the containers get
+AWS_ENDPOINT_URL pointing there. moto's Lambda invocations go to start-lambda's Invoke API
+(moto_bridge.HttpFunctions). Needs `make images` (function images <name>function:v1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .moto_bridge import REPO_ROOT, HttpFunctions
+from .template import FunctionSpec
+
+SAM = REPO_ROOT / ".tools" / "sam" / "bin" / "sam"
+PODMAN_SOCKET_SCRIPT = REPO_ROOT / "scripts" / "podman_socket.sh"
+WORK_DIR = REPO_ROOT / "build" / "pipeline_local"
+
+
+class ContainersUnavailableError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def docker_host() -> str:
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"]
+    if not PODMAN_SOCKET_SCRIPT.is_file():
+        raise ContainersUnavailableError(f"{PODMAN_SOCKET_SCRIPT} is missing")
+    found = subprocess.run(
+        [str(PODMAN_SOCKET_SCRIPT)], capture_output=True, text=True, check=False, timeout=120
+    )
+    if found.returncode != 0 or not found.stdout.strip():
+        raise ContainersUnavailableError(f"podman socket: {found.stderr.strip()[-500:]}")
+    return found.stdout.strip()
+
+
+def podman_gateway() -> str:
+    """The host's address on podman's default network: what containers reach the host by."""
+    podman = shutil.which("podman")
+    if podman is None:
+        raise ContainersUnavailableError("podman is not installed (make images installs it)")
+    inspected = subprocess.run(
+        [podman, "network", "inspect", "podman"], capture_output=True, text=True, check=False
+    )
+    if inspected.returncode != 0:
+        raise ContainersUnavailableError(f"podman network inspect: {inspected.stderr.strip()}")
+    for subnet in json.loads(inspected.stdout)[0].get("subnets", []):
+        if subnet.get("gateway"):
+            return str(subnet["gateway"])
+    raise ContainersUnavailableError("podman's default network has no gateway")
+
+
+def image_for(logical_id: str, resource: dict[str, Any]) -> str:
+    """The image `make images` (sam build) tags: <logicalid lowercased>:<DockerTag>."""
+    tag = (resource.get("Metadata") or {}).get("DockerTag", "latest")
+    return f"{logical_id.lower()}:{tag}"
+
+
+def require_images(images: list[str]) -> None:
+    podman = shutil.which("podman") or "podman"
+    for image in images:
+        found = subprocess.run([podman, "image", "exists", image], capture_output=True, check=False)
+        if found.returncode != 0:
+            raise ContainersUnavailableError(f"image {image} is not built: run `make images` first")
+
+
+def start_lambda_template(
+    resources: dict[str, Any], specs: dict[str, FunctionSpec], environment: dict[str, str]
+) -> Path:
+    """A minimal SAM template: each function as its already-built image, local environment."""
+    functions = {}
+    for logical_id, spec in specs.items():
+        functions[logical_id] = {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "PackageType": "Image",
+                "ImageUri": image_for(logical_id, resources[logical_id]),
+                "Timeout": max(spec.timeout, 120),  # the first call loads the model
+                "MemorySize": spec.memory_size,
+                "Environment": {"Variables": environment},
+            },
+        }
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    path = WORK_DIR / "start-lambda.template.json"
+    path.write_text(
+        json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": functions}, indent=2)
+    )
+    return path
+
+
+class StartLambda:
+    """`sam local start-lambda` on 127.0.0.1 (a subprocess of ours, stopped by its pid)."""
+
+    def __init__(self, template: Path, *, docker: str) -> None:
+        if not SAM.is_file():
+            raise ContainersUnavailableError(f"SAM CLI is not installed at {SAM}")
+        self.port = free_port()
+        self.log_path = WORK_DIR / "start-lambda.log"
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                str(SAM),
+                "local",
+                "start-lambda",
+                "--template",
+                str(template),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--warm-containers",
+                "LAZY",
+                "--skip-pull-image",
+            ],
+            cwd=REPO_ROOT,
+            env={**os.environ, "DOCKER_HOST": docker, "SAM_CLI_TELEMETRY": "0"},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._wait_ready()
+
+    def _wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ContainersUnavailableError(
+                    f"sam local start-lambda exited: {self.log_path.read_text()[-1500:]}"
+                )
+            try:
+                urllib.request.urlopen(self.endpoint, timeout=1)
+            except urllib.error.HTTPError:
+                return  # it answers (404 on /): ready
+            except OSError:
+                time.sleep(0.3)
+                continue
+            return
+        raise ContainersUnavailableError(f"start-lambda not ready after {timeout_s} s")
+
+    def functions(self) -> HttpFunctions:
+        return HttpFunctions(self.endpoint)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # SAM removes its warm containers on SIGINT
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
