@@ -27,7 +27,7 @@ SENTENCES = ROOT / "tests" / "data" / "en_sentences.txt"
 PRESET = "bergamot-tiny-en-pt"
 REPEATS = 3
 WARMUP = 5
-SCHEMES = ("int8-dynamic", "int8-alphas", "fp32")
+SCHEMES = ("int8-decoder-dynamic", "int8-dynamic", "int8-alphas", "fp32")
 
 
 def sentences() -> list[str]:

@@ -229,7 +229,16 @@ def _verdict(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
+def _ensure_images() -> None:
+    missing = [
+        image for image, _, _ in FUNCTIONS.values() if _podman("image", "exists", image).returncode
+    ]
+    if missing:
+        subprocess.run([str(REPO_ROOT / "scripts" / "sam_build.sh")], check=True, cwd=REPO_ROOT)
+
+
 def run() -> str:
+    _ensure_images()
     rows = []
     for function in FUNCTIONS:
         m = measure(function)
@@ -249,8 +258,8 @@ def run() -> str:
             "## Function containers (benchmarks/containers.py)",
             "",
             f"Machine: {_machine()}.",
-            "Command: `make images && .venv/bin/python -c "
-            '"from benchmarks.containers import run; print(run())"`.',
+            "Command: `.venv/bin/python -m benchmarks containers` (builds the images with "
+            "`make images` first if they are missing).",
             f"Each image: {CONTAINERS} fresh containers x {WARM_RUNS} warm calls (handler and raw "
             "model call interleaved in one process, HTTP API events from events/, speak with "
             f"Accept: audio/wav), then one container under the Lambda RIE ({RIE_WARM_RUNS} warm "

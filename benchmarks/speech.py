@@ -136,6 +136,80 @@ def compare(variants: dict[str, Path]) -> str:
     )
 
 
+def log_spectrum(audio: Any) -> Any:
+    """Log-magnitude spectrogram in 40 bands up to ~8.6 kHz (1024-sample frames, hop 256)."""
+    import numpy as np
+
+    size, hop = 1024, 256
+    window = np.hanning(size)
+    frames = np.stack([audio[i : i + size] * window for i in range(0, len(audio) - size, hop)])
+    magnitude = np.abs(np.fft.rfft(frames, axis=1))[:, :400]
+    return 20 * np.log10(magnitude.reshape(len(magnitude), 40, 10).mean(axis=2) + 1e-5)
+
+
+def spectral_distance_db(a: Any, b: Any) -> float:
+    """RMS log-spectral distance (dB) after dynamic time warping: tolerates small timing shifts."""
+    import numpy as np
+
+    x, y = log_spectrum(a), log_spectrum(b)
+    cost = np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).mean(axis=2))
+    total = np.full((len(x) + 1, len(y) + 1), np.inf)
+    total[0, 0] = 0.0
+    for i in range(1, len(x) + 1):
+        for j in range(1, len(y) + 1):
+            total[i, j] = cost[i - 1, j - 1] + min(
+                total[i - 1, j], total[i, j - 1], total[i - 1, j - 1]
+            )
+    return float(total[-1, -1] / (len(x) + len(y)))
+
+
+def noise_floor_db(audio: Any, sample_rate: int) -> float:
+    """10th percentile of 20 ms frame RMS, in dB full scale: hiss shows up here."""
+    import numpy as np
+
+    frame = sample_rate // 50
+    frames = audio[: len(audio) // frame * frame].reshape(-1, frame)
+    return float(20 * np.log10(np.percentile(np.sqrt((frames**2).mean(axis=1)), 10) + 1e-9))
+
+
+def parity(candidate_dir: Path, reference_dir: Path) -> str:
+    """Same phonemes, noise off (deterministic): does the candidate sound like the reference?
+
+    The yardstick is the reference against itself with its usual noise_scale: two fp32 renderings
+    that differ only by the model's own sampling noise.
+    """
+    import numpy as np
+    from image_to_speech.runtime.phonemize import phoneme_ids, phonemize_sentences
+    from image_to_speech.runtime.synthesizer import Scales, load_synthesizer
+
+    candidate = load_synthesizer(candidate_dir, threads=THREADS)
+    reference = load_synthesizer(reference_dir, threads=THREADS)
+    flat = Scales(0.0, 1.0, 0.0)
+    noisy = Scales(reference.default_scales.noise_scale, 1.0, 0.0)
+    rows = []
+    for language, text in (SENTENCES[0], SENTENCES[4]):
+        (phonemes,) = phonemize_sentences([text], reference.voices[language])
+        ids = phoneme_ids(phonemes, reference.id_map)
+        ref = reference.run_ids(ids, flat)
+        out = candidate.run_ids(ids, flat)
+        rms = float(np.sqrt((out**2).mean()) / np.sqrt((ref**2).mean()))
+        rows.append(
+            f"| {text} | {len(out) / len(ref):.3f} | {rms:.3f} | "
+            f"{spectral_distance_db(out, ref):.2f} | "
+            f"{spectral_distance_db(reference.run_ids(ids, noisy), ref):.2f} | "
+            f"{noise_floor_db(out, candidate.sample_rate):.1f} / "
+            f"{noise_floor_db(ref, reference.sample_rate):.1f} |"
+        )
+    return (
+        "| sentence | duration ratio | RMS ratio | spectral distance dB | fp32 noise-only "
+        "distance dB | noise floor dBFS (candidate / fp32) |\n|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n\nSame phoneme ids, noise_scale = noise_w = 0 (deterministic). Spectral distance: "
+        "RMS difference of 40-band log spectra after dynamic time warping; the fp32 noise-only "
+        "column is fp32 against itself with noise_scale 0.667, the model's own variation."
+    )
+
+
 def run() -> str:
     from image_to_speech.runtime.bundle import MANIFEST_NAME, models_dir
 
@@ -153,6 +227,8 @@ def run() -> str:
     return (
         f"## Speech: Piper `{PRESET}` int8 vs fp32\n\n"
         + compare(variants)
+        + "\n\n### Output parity, int8 against fp32\n\n"
+        + parity(variants["int8 (default)"], variants["fp32"])
         + f"\n\nint8 recipe (manifest `quantization.notes`): {notes}\n"
     )
 
@@ -160,6 +236,9 @@ def run() -> str:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2])))
+    elif len(sys.argv) == 4 and sys.argv[1] == "--parity":
+        # Ad hoc: python -m benchmarks.speech --parity CANDIDATE_DIR REFERENCE_DIR
+        print(parity(Path(sys.argv[2]), Path(sys.argv[3])))
     elif len(sys.argv) >= 3 and sys.argv[1] == "--compare":
         # Ad hoc: python -m benchmarks.speech --compare NAME=BUNDLE_DIR NAME=BUNDLE_DIR
         pairs = dict(arg.split("=", 1) for arg in sys.argv[2:])

@@ -64,11 +64,12 @@ PHOTOS = (
 CALIBRATION_CROPS_PER_PHOTO = 6
 CLEAR_MARGIN = 0.1  # fp32 top-1 minus top-2 probability above which int8 must agree
 QUANTIZATION_CHOICE = (
-    "dynamic int8 of all ops makes every Conv a ConvInteger: 4x SLOWER than fp32 (80 vs 18 ms) "
-    "and 7/11 top-1 labels changed; dynamic MatMul/Gemm-only quantizes only the classifier "
-    "(no speed change). Static QDQ (per-channel QInt8 weights, QUInt8 activations, MinMax on "
-    "real photos) runs as QLinearConv, about 1.5x faster than fp32; quantizing every node "
-    "changed 3-4/11 labels, so the 112x112 stem conv, block 0 and the classifier stay fp32."
+    "dynamic int8 of all ops makes every Conv a ConvInteger: 4-9x SLOWER than fp32 (2 threads "
+    "80 vs 18 ms, 1 thread 197 vs 23 ms) and 7/11 top-1 labels changed; dynamic MatMul/Gemm "
+    "only quantizes just the classifier (no speed change). Static QDQ (per-channel QInt8 "
+    "weights, QUInt8 activations, MinMax on real photos) runs as QLinearConv, about 1.5x faster "
+    "than fp32 (1 thread 15.5 vs 22.8 ms); quantizing every node changed 3-4/11 labels, so the "
+    "112x112 stem conv, block 0 and the classifier stay fp32 (same speed, 2/11 near-ties changed)."
 )
 # Label names shared by two ImageNet classes, made distinct (the rest come from WordNet).
 LABEL_OVERRIDES = {"n03126707": "construction crane", "n03710637": "leotard"}
@@ -282,7 +283,8 @@ def quantized_nodes(onnx_path: Path) -> dict[str, dict[str, int]]:
 
     graph = onnx.load(str(onnx_path), load_external_data=False).graph
     initializers = {init.name for init in graph.initializer}
-    weights, activations = set(), set()
+    weights: set[str] = set()
+    activations: set[str] = set()
     for node in graph.node:
         if node.op_type == "DequantizeLinear":
             (weights if node.input[0] in initializers else activations).add(node.output[0])

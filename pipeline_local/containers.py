@@ -38,6 +38,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def can_bind(address: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address, port))
+        except OSError:
+            return False
+    return True
+
+
+def answers(address: str, port: int, *, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((address, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 def docker_host() -> str:
     if os.environ.get("DOCKER_HOST"):
         return os.environ["DOCKER_HOST"]
@@ -108,7 +129,7 @@ def start_lambda_template(
 class StartLambda:
     """`sam local start-lambda` on 127.0.0.1 (a subprocess of ours, stopped by its pid)."""
 
-    def __init__(self, template: Path, *, docker: str) -> None:
+    def __init__(self, template: Path, *, docker: str, environment: dict[str, str]) -> None:
         if not SAM.is_file():
             raise ContainersUnavailableError(f"SAM CLI is not installed at {SAM}")
         self.port = free_port()
@@ -130,14 +151,19 @@ class StartLambda:
                 "--skip-pull-image",
             ],
             cwd=REPO_ROOT,
-            env={**os.environ, "DOCKER_HOST": docker, "SAM_CLI_TELEMETRY": "0"},
+            # SAM lets the shell's variables override the template's: keep ours out of it.
+            env={
+                **{k: v for k, v in os.environ.items() if k not in environment},
+                "DOCKER_HOST": docker,
+                "SAM_CLI_TELEMETRY": "0",
+            },
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._wait_ready()
 
-    def _wait_ready(self, timeout_s: float = 60.0) -> None:
+    def _wait_ready(self, timeout_s: float = 240.0) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import time
 import urllib.request
@@ -203,17 +204,15 @@ class LocalPipeline:
     def _start_servers(self) -> None:
         """moto as a server in this process: on 127.0.0.1, and on podman's gateway for the
         containers (both share this process's moto state and its Lambda hook)."""
-        from moto.server import ThreadedMotoServer
 
         from .containers import free_port, podman_gateway
 
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+
         self._gateway = podman_gateway()
         port = free_port()
-        for address in ("127.0.0.1", self._gateway):
-            server = ThreadedMotoServer(ip_address=address, port=port, verbose=False)
-            server.start()
-            self._servers.append(server)
         self._moto_port = port
+        self._serve_moto("127.0.0.1")
         # MOTO_PORT: where moto's ASL interpreter sends its own Lambda calls.
         self._set_env({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "MOTO_PORT": str(port)})
         request = urllib.request.Request(
@@ -241,9 +240,29 @@ class LocalPipeline:
             "AWS_ENDPOINT_URL": f"http://{self._gateway}:{self._moto_port}",
         }
         path = start_lambda_template(template["Resources"], specs, environment)
-        self._start_lambda = StartLambda(path, docker=docker_host())
+        self._start_lambda = StartLambda(path, docker=docker_host(), environment=environment)
+        # podman's bridge (and so the gateway address) exists once a container runs on it:
+        # with EAGER warm containers that is now, before any invocation needs moto.
+        self._serve_moto(self._gateway, wait_s=180.0)
         functions: Functions = self._start_lambda.functions()
         return functions
+
+    def _serve_moto(self, address: str, *, wait_s: float = 10.0) -> None:
+        """One more moto server (same in-process state) on address:port, once it can bind."""
+        from moto.server import ThreadedMotoServer
+
+        from .containers import ContainersUnavailableError, answers, can_bind
+
+        deadline = time.monotonic() + wait_s
+        while not can_bind(address, self._moto_port):
+            if time.monotonic() > deadline:
+                raise ContainersUnavailableError(f"cannot listen on {address}:{self._moto_port}")
+            time.sleep(0.5)
+        server = ThreadedMotoServer(ip_address=address, port=self._moto_port, verbose=False)
+        server.start()
+        self._servers.append(server)
+        if not answers(address, self._moto_port, timeout_s=10.0):
+            raise ContainersUnavailableError(f"moto server on {address}:{self._moto_port} is down")
 
     def _set_env(self, values: dict[str, str]) -> None:
         for name, value in values.items():

@@ -24,8 +24,15 @@ dnf_has_package() {
 }
 
 install_source() {
-  build_tools="gcc gcc-c++ make autoconf automake libtool pkgconf-pkg-config tar gzip"
-  dnf install -y -q $build_tools
+  # dnf on Amazon Linux 2023; apt-get only so this path can be tested on the Debian base too.
+  if command -v dnf >/dev/null 2>&1; then
+    build_tools="gcc gcc-c++ make autoconf automake libtool pkgconf-pkg-config tar gzip"
+    dnf install -y -q $build_tools
+  else
+    build_tools="gcc g++ make autoconf automake libtool pkg-config curl"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $build_tools
+  fi
   workdir=$(mktemp -d)
   curl -fsSL "$ESPEAK_TARBALL_URL" -o "$workdir/espeak-ng.tar.gz"
   echo "$ESPEAK_TARBALL_SHA256  $workdir/espeak-ng.tar.gz" | sha256sum -c -
@@ -37,11 +44,17 @@ install_source() {
     --with-speechplayer=no --with-mbrola=no --with-async=no >/dev/null
   make -j"$(nproc)" >/dev/null
   make install >/dev/null
+  rm -f /usr/local/lib/libespeak*.a /usr/local/lib/libespeak*.la  # static libs: not needed
   cd /
   rm -rf "$workdir"
-  dnf remove -y -q $build_tools || true
-  dnf clean all
-  rm -rf /var/cache/dnf
+  if command -v dnf >/dev/null 2>&1; then
+    dnf remove -y -q $build_tools || true
+    dnf clean all
+    rm -rf /var/cache/dnf
+  else
+    apt-get purge -y -qq --auto-remove $build_tools >/dev/null
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*
+  fi
   ldconfig
 }
 

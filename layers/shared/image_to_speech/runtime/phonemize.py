@@ -30,7 +30,7 @@ _CLAUSE_END = re.compile(r"([,;:]|[.!?…]+)[\"')\]»”]*(?=\s|$)")
 _LANGUAGE_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _VOICE_NAME = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*$")
-_PRONOUNCEABLE = re.compile(r"\w")
+_PRONOUNCEABLE = re.compile(r"[^\W_]")  # a letter or digit
 
 
 class PhonemizerError(RuntimeError):
@@ -117,10 +117,13 @@ def _espeak_paragraphs(texts: Sequence[str], voice: str, timeout_s: float) -> li
         )
     except subprocess.TimeoutExpired as exc:
         raise PhonemizerError(f"espeak-ng took longer than {timeout_s:.0f} s") from exc
-    stderr = completed.stderr.decode("utf-8", "replace").strip()
-    if completed.returncode != 0 or stderr:
-        raise PhonemizerError(f"espeak-ng -v {voice} failed ({completed.returncode}): {stderr}")
     output = completed.stdout.decode("utf-8", "replace")
+    # Warnings on stderr are not fatal; empty output is not either (e.g. a clause of symbols).
+    if completed.returncode != 0:
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        raise PhonemizerError(
+            f"espeak-ng -v {voice} failed (exit code {completed.returncode}): {stderr}"
+        )
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", output.strip("\n")) if p.strip()]
     return [_LANGUAGE_SWITCH.sub("", " ".join(p.split())) for p in paragraphs]
 
