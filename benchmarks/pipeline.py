@@ -4,8 +4,8 @@ In one fresh process per round (ROUNDS rounds): start the LocalPipeline (moto S3
 Step Functions running statemachine/pipeline.asl.json, handlers in process), warm it up, then
 RUNS times, interleaved:
 - pipeline: PUT the photo under uploads/ -> S3 trigger -> execution -> result written;
-  measured as the execution's own duration (DescribeExecution stopDate - startDate) and as
-  upload -> finished seen by a 5 ms poll;
+  measured as the execution's own duration (DescribeExecution stopDate - startDate); the
+  upload -> finished time is only as precise as the 250 ms poll;
 - functions alone: the caption, translate and speak handlers called directly (same process,
   warm) with the same task inputs the state machine sends; their sum is the baseline.
 Overhead = (execution - sum of the three warm function calls) / that sum; target <= 20 %.
@@ -79,7 +79,9 @@ def worker(runs: int, warmup: int) -> dict[str, Any]:
             started = time.perf_counter()
             job_id, key = pipeline.upload(data, f"{index:03d}-{photo}.jpg")
             while pipeline.status(job_id) not in ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"):
-                time.sleep(0.005)
+                # Seldom: every poll is a moto request in this process, competing for the GIL
+                # with the execution it measures (a 5 ms poll inflated executions by ~40 %).
+                time.sleep(0.25)
             wall_ms = (time.perf_counter() - started) * 1000
             described = pipeline.sfn.describe_execution(executionArn=pipeline.execution_arn(job_id))
             if described["status"] != "SUCCEEDED":
@@ -129,11 +131,41 @@ def worker(runs: int, warmup: int) -> dict[str, Any]:
                     "moto_client_ms": sum(client_ms[client_before:]),
                 }
             )
-    return {"samples": samples}
+        empty = _empty_pipeline_ms(pipeline, handlers, runs)
+    return {"samples": samples, "empty_pipeline_ms": empty}
+
+
+def _empty_pipeline_ms(pipeline: Any, handlers: dict[str, Any], runs: int) -> list[float]:
+    """Executions whose three model functions answer at once (canned outputs of the right
+    shape): the orchestration's fixed cost, whatever the models take."""
+    canned = {
+        "CaptionFunction": {"caption": "A cat.", "model": {"preset": "none"}, "ms": 0.0},
+        "TranslateFunction": {"translation": "Um gato.", "model": {"preset": "none"}, "ms": 0.0},
+        "SpeakFunction": {
+            "audio_key": "audio/none.wav",
+            "duration_s": 0.0,
+            "sample_rate": 22050,
+            "model": {"preset": "none"},
+            "ms": 0.0,
+        },
+    }
+    for name, output in canned.items():
+        handlers[name] = lambda event, context, output=output: output
+    durations = []
+    for index in range(runs + 1):
+        job_id, _ = pipeline.upload(b"\xff\xd8\xff empty run %d" % index, f"empty-{index}.jpg")
+        while pipeline.status(job_id) not in ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"):
+            time.sleep(0.25)
+        described = pipeline.sfn.describe_execution(executionArn=pipeline.execution_arn(job_id))
+        if index:  # the first one warms the canned path
+            durations.append(
+                (described["stopDate"] - described["startDate"]).total_seconds() * 1000
+            )
+    return durations
 
 
 # -- driver -----------------------------------------------------------------------------------
-def _round() -> list[dict[str, float]]:
+def _round() -> dict[str, Any]:
     code = (
         "import json, sys; from benchmarks.pipeline import worker; "
         f"print('RESULT' + json.dumps(worker({RUNS}, {WARMUP})))"
@@ -150,12 +182,14 @@ def _round() -> list[dict[str, float]]:
     lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT")]
     if completed.returncode != 0 or not lines:
         raise RuntimeError(f"pipeline benchmark worker failed:\n{completed.stderr[-3000:]}")
-    samples: list[dict[str, float]] = json.loads(lines[-1][len("RESULT") :])["samples"]
-    return samples
+    measured: dict[str, Any] = json.loads(lines[-1][len("RESULT") :])
+    return measured
 
 
 def run() -> str:
-    samples = [sample for _ in range(ROUNDS) for sample in _round()]
+    rounds = [_round() for _ in range(ROUNDS)]
+    samples = [sample for measured in rounds for sample in measured["samples"]]
+    empty = [ms for measured in rounds for ms in measured["empty_pipeline_ms"]]
 
     def column(name: str) -> list[float]:
         return [s[name] for s in samples]
@@ -173,7 +207,8 @@ def run() -> str:
         ("RecordSuccess (jobs function, results/ write)", column("record_success_ms")),
         ("moto: boto3 Lambda client per task", column("moto_client_ms")),
         ("**execution (start -> stop)**", column("execution_ms")),
-        ("upload -> finished (PUT, trigger, execution)", column("upload_to_done_ms")),
+        ("upload -> finished seen by a 250 ms poll", column("upload_to_done_ms")),
+        ("execution with instant model functions (fixed cost)", empty),
     ]
     lines = [
         "## Pipeline overhead (Step Functions on moto, functions in process)",
@@ -191,12 +226,16 @@ def run() -> str:
         )
     median_overhead = statistics.median(overheads)
     verdict = "meets" if median_overhead <= 20 else "misses"
+    absolute = statistics.median([s["execution_ms"] - s["functions_alone_ms"] for s in samples])
     lines += [
         "",
         f"Overhead of the pipeline over the three functions: median **{median_overhead:.1f} %** "
-        f"(p95 {percentile(overheads, 0.95):.1f} %), target <= 20 %: {verdict} it. "
-        "The overhead is the RecordSuccess task, moto's per-task boto3 client and its ASL "
-        "interpreter's bookkeeping (history events, state copies) in this same process.",
+        f"(p95 {percentile(overheads, 0.95):.1f} %), target <= 20 %: {verdict} it. In "
+        f"absolute terms the pipeline adds a median {absolute:.0f} ms per image; the run with "
+        f"instant model functions takes {statistics.median(empty):.0f} ms, so the overhead is "
+        "a fixed cost of orchestration (five states, RecordSuccess, moto's per-task boto3 "
+        "client, its ASL interpreter's bookkeeping in this same process), not a share of the "
+        "model work: the relative figure shrinks as the models get slower.",
     ]
     return "\n".join(lines)
 
