@@ -92,6 +92,6 @@ def to_tensor(
     """Resize to (height, width), rescale, normalise; returns float32 NCHW with N=1."""
     height, width = size
     resized = image.resize((width, height), resample=resample)
-    array = np.asarray(resized, dtype=np.float32) * rescale
-    array = (array - np.asarray(mean, dtype=np.float32)) / np.asarray(std, dtype=np.float32)
-    return np.ascontiguousarray(array.transpose(2, 0, 1)[None, ...])
+    scaled = np.asarray(resized, dtype=np.float32) * np.float32(rescale)
+    normalised = (scaled - np.asarray(mean, dtype=np.float32)) / np.asarray(std, dtype=np.float32)
+    return np.ascontiguousarray(normalised.transpose(2, 0, 1)[None, ...], dtype=np.float32)
