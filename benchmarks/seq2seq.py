@@ -93,7 +93,7 @@ def onnx_request(task: str, bundle_dir: Path, n_threads: int) -> tuple[Any, floa
 
         def caption() -> int:
             (hidden,) = captioner.encoder.run(["last_hidden_state"], {"pixel_values": pixels})
-            decoder = MergedDecoder(captioner.decoder, hidden)
+            decoder = captioner.make_decoder(hidden)
             return len(greedy_search(decoder, 1, config)[0])
 
         return caption, load_ms

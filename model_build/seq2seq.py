@@ -24,6 +24,8 @@ ENCODER_FILE = "encoder_model.onnx"
 DECODER_FILE = "decoder_model_merged.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 TARGET_TOKENIZER_FILE = "target_tokenizer.json"  # Marian: decodes target ids
+STEP_DECODER_FILE = "decoder_step.onnx"  # captioning: decoder step, cross-attention as inputs
+CROSS_KV_FILE = "decoder_cross_kv.onnx"  # captioning: cross-attention keys/values, once per image
 INTEGER_OPS = ("MatMulInteger", "DynamicQuantizeLinear", "ConvInteger", "DynamicQuantizeMatMul")
 
 CAPTION_KIND = "vision-encoder-decoder"
@@ -148,6 +150,23 @@ def build_from_local_dir(ctx: BuildContext, local: Path, spec: ModelSpec) -> dic
     export_dir = ctx.cache_dir / "exports" / f"{ctx.preset.task}-{ctx.preset.name}"
     onnx_files = export_onnx(local, export_dir, spec.export_task)
     opset = onnx_opset(onnx_files[DECODER_FILE])
+    decoder_file = DECODER_FILE
+    boundary: tuple[str, ...] = ()
+    if spec.kind == CAPTION_KIND:
+        # GPT-2's cross-attention keys/values move into a once-per-image graph (see
+        # cross_cache.py); the step graph replaces the merged decoder.
+        from .cross_cache import split_cross_attention
+
+        split = split_cross_attention(
+            export_dir / "decoder_with_past_model.onnx", ctx.cache_dir / "split" / ctx.preset.name
+        )
+        boundary = split.boundary
+        decoder_file = STEP_DECODER_FILE
+        onnx_files = {
+            ENCODER_FILE: onnx_files[ENCODER_FILE],
+            STEP_DECODER_FILE: split.decoder,
+            CROSS_KV_FILE: split.cross_kv,
+        }
 
     quantization: dict[str, Any] | None = None
     if ctx.precision == "fp32":
@@ -164,7 +183,7 @@ def build_from_local_dir(ctx: BuildContext, local: Path, spec: ModelSpec) -> dic
             "per_channel": False,
             "subgraphs": True,
             "integer_ops": counts,
-            "notes": "EnableSubgraph: the merged decoder keeps its compute inside If branches, "
+            "notes": "EnableSubgraph: a merged decoder keeps its compute inside If branches, "
             "which quantize_dynamic skips by default. Per-tensor QInt8 was the fastest setting "
             "measured for ViT-GPT2 and Marian (per-channel never faster).",
         }
@@ -175,12 +194,15 @@ def build_from_local_dir(ctx: BuildContext, local: Path, spec: ModelSpec) -> dic
         config = marian_config(local, ctx.out_dir, spec.target_token)
     config["files"] = {
         "encoder": ENCODER_FILE,
-        "decoder": DECODER_FILE,
+        "decoder": decoder_file,
         "tokenizer": TOKENIZER_FILE,
     }
     if spec.kind == TRANSLATE_KIND:
         config["files"]["target_tokenizer"] = TARGET_TOKENIZER_FILE
-    config["decoder_io"] = decoder_io(ctx.out_dir / DECODER_FILE)
+    else:
+        config["files"]["cross_kv"] = CROSS_KV_FILE
+        config["cross_kv_outputs"] = list(boundary)
+    config["decoder_io"] = decoder_io(ctx.out_dir / decoder_file)
 
     return write_manifest(
         ctx.out_dir,
@@ -377,7 +399,7 @@ def caption_config(local: Path, out_dir: Path) -> dict[str, Any]:
             "hidden_size": decoder["n_embd"],
             "vocab_size": decoder["vocab_size"],
             "max_positions": decoder.get("n_positions", 1024),
-            "cross_attention_cached": False,
+            "cross_attention_cached": True,
         },
         "encoder_tokens": (encoder["image_size"] // encoder["patch_size"]) ** 2 + 1,
     }

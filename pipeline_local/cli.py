@@ -136,7 +136,16 @@ def demo(args: argparse.Namespace) -> int:
     return 0 if run.status == "SUCCEEDED" else 1
 
 
+_last_progress: list[int] = []
+
+
 def _progress(done: int, total: int, started: float) -> None:
+    if not sys.stderr.isatty():  # a log file gets one line per finished job, not a redraw
+        if _last_progress and _last_progress[-1] == done:
+            return
+        _last_progress.append(done)
+        sys.stderr.write(f"  {done}/{total} finished  {time.perf_counter() - started:5.1f} s\n")
+        return
     width = 30
     filled = int(width * done / total) if total else width
     bar = "#" * filled + "." * (width - filled)
@@ -241,7 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch_parser.add_argument("dir", help="folder with .jpg/.jpeg/.png/.webp files")
     batch_parser.add_argument("--csv", help="CSV to write (default: OUT/batch.csv)")
     for sub in (demo_parser, batch_parser):
-        sub.add_argument("--out", default="out", help="where audio and results go (default: out)")
+        sub.add_argument(
+            "--out", default="build/demo", help="where audio and results go (default: build/demo)"
+        )
         sub.add_argument("--timeout", type=float, default=300.0, help="seconds to wait")
     return parser
 

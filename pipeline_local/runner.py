@@ -158,6 +158,10 @@ class LocalPipeline:
 
     def _start(self) -> None:
         self._set_env(local_environment(self.bucket, quiet=self.quiet))
+        if self.quiet:
+            # moto's ASL interpreter logs every failed state with a full repr (an expected
+            # FAILED job included); the execution history and results/ already say it all.
+            logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         if self.containers:
             self._start_servers()
         else:

@@ -10,8 +10,6 @@ No model is loaded here.
 from typing import Any
 
 from fastapi import FastAPI
-from mangum import Mangum
-
 from image_to_speech import __version__
 from image_to_speech.api.errors import register_error_handlers
 from image_to_speech.api.handler import is_http_api_event
@@ -20,6 +18,7 @@ from image_to_speech.pipeline.jobs_api import router
 from image_to_speech.pipeline.recorder import is_record_task, record
 from image_to_speech.pipeline.trigger import handle_s3_event, is_s3_event
 from image_to_speech.task_errors import BadInputError
+from mangum import Mangum
 
 app = FastAPI(title="Jobs", version=__version__, docs_url="/docs", redoc_url=None)
 register_error_handlers(app)

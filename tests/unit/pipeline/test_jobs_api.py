@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from typing import Any
 
 import requests
 
+from pipeline_local.moto_bridge import InProcessFunctions
 from pipeline_local.runner import LocalPipeline
 
 from .conftest import small_jpeg
@@ -110,3 +112,27 @@ def test_unknown_job_ids_are_404_json(pipeline: LocalPipeline) -> None:
     for job_id in ("0" * 32, "not-a-job-id"):
         status, error = call_api(pipeline, "GET", f"/jobs/{job_id}")
         assert status == 404 and error["error"] == "job_not_found", job_id
+
+
+def test_status_is_running_until_the_result_is_written(pipeline: LocalPipeline) -> None:
+    # GIVEN a job whose caption step is held until the test lets it go
+    assert isinstance(pipeline.functions, InProcessFunctions)
+    release = threading.Event()
+    caption = pipeline.functions.handlers["CaptionFunction"]
+
+    def held_caption(event: Any, context: Any) -> Any:
+        assert release.wait(60), "never released"
+        return caption(event, context)
+
+    pipeline.functions.handlers["CaptionFunction"] = held_caption
+    status, created = call_api(pipeline, "POST", "/jobs", small_jpeg("rocket"), "image/jpeg")
+    job_id = created["job_id"]
+    try:
+        # WHEN the status is asked while the execution runs
+        status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+        # THEN it is RUNNING (from DescribeExecution), without results yet
+        assert status == 200 and job["status"] == "RUNNING" and "caption" not in job
+    finally:
+        release.set()
+    assert pipeline.wait([job_id], timeout_s=120)[job_id] == "SUCCEEDED"
+    assert call_api(pipeline, "GET", f"/jobs/{job_id}")[1]["status"] == "SUCCEEDED"

@@ -60,6 +60,21 @@ def test_marian_cache_gives_the_same_tokens_as_recomputation(
     assert len({tuple(ids) for ids in cached}) > 1  # the inputs matter: not a constant output
 
 
+def test_caption_bundle_runs_cross_attention_once_per_image(
+    captioner_fp32: EncoderDecoderCaptioner,
+) -> None:
+    """The build split GPT-2's cross-attention keys/values into their own graph."""
+    assert captioner_fp32.cross_kv is not None
+    config = captioner_fp32.bundle.config
+    assert config["decoder"]["cross_attention_cached"] is True
+    assert {o.name for o in captioner_fp32.cross_kv.get_outputs()} == set(
+        config["cross_kv_outputs"]
+    )
+    step_inputs = {i.name for i in captioner_fp32.decoder.get_inputs()}
+    assert "encoder_hidden_states" not in step_inputs  # nothing recomputed from it per step
+    assert set(config["cross_kv_outputs"]) <= step_inputs
+
+
 @pytest.mark.parametrize("num_beams", [1, 3])
 def test_caption_cache_gives_the_same_tokens_as_recomputation(
     captioner_fp32: EncoderDecoderCaptioner, images: np.ndarray, num_beams: int

@@ -6,14 +6,20 @@ so an image arriving through a presigned POST and one sent in the body take the 
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import storage
-from ..runtime.errors import ImageTooLargeError, InvalidParameterError, UnsupportedImageFormatError
+from ..runtime.errors import (
+    ImageTooLargeError,
+    InferenceError,
+    InvalidParameterError,
+    UnsupportedImageFormatError,
+)
 from .ids import new_job_id, upload_key
 from .status import JobStatus, job_status
 from .uploads import (
@@ -24,7 +30,25 @@ from .uploads import (
     image_format,
 )
 
-router = APIRouter(tags=["jobs"])
+
+class JobsNotConfiguredError(InferenceError):
+    """The job API runs without its bucket or state machine (e.g. `make api` with no AWS)."""
+
+    http_status = 503
+    code = "jobs_not_configured"
+
+
+def require_configuration() -> None:
+    missing = [name for name in ("BUCKET_NAME", "STATE_MACHINE_ARN") if not os.environ.get(name)]
+    if missing:
+        raise JobsNotConfiguredError(
+            f"The job API needs {' and '.join(missing)} (an S3 bucket and the pipeline's state "
+            "machine). Locally, `python -m pipeline_local demo` runs the whole pipeline on moto.",
+            allowed={"required_environment": ["BUCKET_NAME", "STATE_MACHINE_ARN"]},
+        )
+
+
+router = APIRouter(tags=["jobs"], dependencies=[Depends(require_configuration)])
 FORMAT_BY_CONTENT_TYPE = {media: fmt for fmt, media in CONTENT_TYPES.items()}
 _BODY_CONTENT_TYPES = {*FORMAT_BY_CONTENT_TYPE, "application/octet-stream"}
 

@@ -7,9 +7,9 @@ inputs exist, which cache entries are per-source and never reordered).
 
 Cross-attention: Marian's merged decoder returns the cross-attention keys/values on the first
 step and takes them back as cache afterwards (computed once per sentence). optimum's
-VisionEncoderDecoder (GPT-2) export only caches self-attention, so GPT-2 recomputes its
-cross-attention projections over the image tokens at every step; fixing that needs graph
-surgery on the export and is not done here.
+VisionEncoderDecoder (GPT-2) export only caches self-attention, so the build splits its decoder
+(model_build/cross_cache.py) and `CrossCachedDecoder` runs the cross-attention part once per
+image.
 """
 
 from __future__ import annotations
@@ -143,6 +143,69 @@ class MergedDecoder:
         # Cross-attention entries are per source sentence; beams only move within a sentence's
         # group of rows, so those rows are identical and need no copy.
         return {name: value if ".encoder." in name else value[rows] for name, value in past.items()}
+
+
+class CrossCachedDecoder:
+    """A decoder step graph whose cross-attention part was split out by the build.
+
+    `cross_session` maps encoder_hidden_states to the tensors that depend only on them (the
+    cross-attention keys/values, ...), run ONCE per input; `step_session` takes them as inputs
+    next to input_ids and the self-attention cache. The first step feeds an empty cache;
+    use_cache=False feeds the whole prefix with an empty cache every step (reference path).
+    """
+
+    def __init__(
+        self,
+        step_session: Any,
+        cross_session: Any,
+        encoder_hidden_states: np.ndarray,
+        *,
+        use_cache: bool = True,
+    ) -> None:
+        self.step_session = step_session
+        self.cross_session = cross_session
+        self.encoder_hidden_states = encoder_hidden_states
+        self.use_cache = use_cache
+        names = [o.name for o in cross_session.get_outputs()]
+        values = cross_session.run(names, {"encoder_hidden_states": encoder_hidden_states})
+        self.cross = dict(zip(names, values, strict=True))
+        self.past_inputs = [
+            i for i in step_session.get_inputs() if i.name.startswith("past_key_values")
+        ]
+        self.output_names = [o.name for o in step_session.get_outputs()]
+
+    def repeat(self, factor: int) -> CrossCachedDecoder:
+        # Recomputed rather than np.repeat-ed: some split tensors are shapes (batch size).
+        return CrossCachedDecoder(
+            self.step_session,
+            self.cross_session,
+            np.repeat(self.encoder_hidden_states, factor, axis=0),
+            use_cache=self.use_cache,
+        )
+
+    def step(self, sequences: np.ndarray, past: Past | None) -> tuple[np.ndarray, Past | None]:
+        cached = self.use_cache and past is not None
+        feed: dict[str, Any] = {
+            "input_ids": np.ascontiguousarray(sequences[:, -1:] if cached else sequences),
+            **self.cross,
+        }
+        if cached and past is not None:
+            feed.update(past)
+        else:
+            for meta in self.past_inputs:
+                shape = (sequences.shape[0], meta.shape[1], 0, meta.shape[3])
+                feed[meta.name] = np.zeros(shape, dtype=np.float32)
+        outputs = self.step_session.run(self.output_names, feed)
+        logits = outputs[0][:, -1, :]
+        if not self.use_cache:
+            return logits, None
+        return logits, {
+            name.replace("present", "past_key_values", 1): value
+            for name, value in zip(self.output_names[1:], outputs[1:], strict=True)
+        }
+
+    def reorder(self, past: Past | None, rows: np.ndarray) -> Past | None:
+        return None if past is None else {name: value[rows] for name, value in past.items()}
 
 
 def check_config(config: GenerationConfig) -> None:

@@ -16,7 +16,13 @@ from tokenizers import Tokenizer
 from .bundle import Bundle
 from .captioner import MAX_NEW_TOKENS, CaptionResult, validate_generation_params
 from .errors import InvalidParameterError
-from .generation import GenerationConfig, MergedDecoder, generate
+from .generation import (
+    CrossCachedDecoder,
+    Decoder,
+    GenerationConfig,
+    MergedDecoder,
+    generate,
+)
 from .images import decode_image, to_tensor
 from .session import create_session
 
@@ -31,6 +37,9 @@ class EncoderDecoderCaptioner:
         files = config["files"]
         self.encoder = create_session(bundle.file(files["encoder"]), threads)
         self.decoder = create_session(bundle.file(files["decoder"]), threads)
+        # Bundles built with the cross-attention split carry a once-per-image graph.
+        cross_kv = files.get("cross_kv")
+        self.cross_kv = None if cross_kv is None else create_session(bundle.file(cross_kv), threads)
         self.tokenizer = Tokenizer.from_file(str(bundle.file(files["tokenizer"])))
         self.preprocess: dict[str, Any] = config["preprocess"]
         self.generation: dict[str, Any] = config["generation"]
@@ -51,6 +60,12 @@ class EncoderDecoderCaptioner:
             rescale=float(self.preprocess["rescale_factor"]),
         )
 
+    def make_decoder(self, hidden: np.ndarray, *, use_cache: bool = True) -> Decoder:
+        """The decoder-step driver for this bundle's layout, bound to encoder outputs."""
+        if self.cross_kv is not None:
+            return CrossCachedDecoder(self.decoder, self.cross_kv, hidden, use_cache=use_cache)
+        return MergedDecoder(self.decoder, hidden, use_cache=use_cache)
+
     def generate_ids(
         self,
         pixel_values: np.ndarray,
@@ -61,7 +76,7 @@ class EncoderDecoderCaptioner:
     ) -> list[list[int]]:
         """Token ids for a batch of preprocessed images (use_cache=False: reference path)."""
         (hidden,) = self.encoder.run(["last_hidden_state"], {"pixel_values": pixel_values})
-        decoder = MergedDecoder(self.decoder, hidden, use_cache=use_cache)
+        decoder = self.make_decoder(hidden, use_cache=use_cache)
         config = GenerationConfig.from_manifest(
             self.generation, max_new_tokens=max_new_tokens, num_beams=num_beams
         )
