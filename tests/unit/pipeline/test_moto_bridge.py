@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import http.server
 import inspect
 import json
 import sys
@@ -14,7 +15,7 @@ import moto.awslambda.models as moto_lambda
 import moto.stepfunctions.parser.backend.execution as moto_sfn_execution
 
 from pipeline_local import moto_bridge
-from pipeline_local.moto_bridge import InProcessFunctions, LambdaContext, installed
+from pipeline_local.moto_bridge import HttpFunctions, InProcessFunctions, LambdaContext, installed
 
 
 def test_moto_is_the_pinned_version() -> None:
@@ -95,3 +96,41 @@ def test_execution_deepcopy_shares_earlier_executions() -> None:
     execution = object.__new__(moto_sfn_execution.Execution)
     execution.lock = threading.RLock()  # type: ignore[attr-defined]  # what a finished execution keeps (not copyable)
     assert copy.deepcopy([execution])[0] is execution
+
+
+def test_http_bridge_flags_the_runtime_error_document_start_lambda_passes_as_success() -> None:
+    # GIVEN an Invoke API answering 200, no X-Amz-Function-Error, and the error document
+    # awslambdaric writes (with requestId, which start-lambda's own check does not expect)
+    error = {
+        "errorMessage": '{"error": "not_an_image"}',
+        "errorType": "BadInputError",
+        "requestId": "5e52c37b",
+        "stackTrace": [],
+    }
+    answers = iter([error, {"caption": "A cat.", "errorType": "not an error document"}])
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = json.dumps(next(answers)).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        functions = HttpFunctions(f"http://127.0.0.1:{server.server_address[1]}")
+        # WHEN two invocations come back
+        failed = functions.call(_FakeFunction(), {"job_id": "x"})
+        answered = functions.call(_FakeFunction(), {"job_id": "x"})
+    finally:
+        server.shutdown()
+    # THEN the first is a function error named BadInputError, the second a result
+    assert failed[1] and json.loads(failed[0])["errorType"] == "BadInputError"
+    assert not answered[1]

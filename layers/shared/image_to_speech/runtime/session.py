@@ -1,11 +1,38 @@
-"""onnxruntime session creation, one place for the options every model uses."""
+"""onnxruntime session creation, one place for the options every model uses.
+
+Defaults were chosen by measurement (`python -m benchmarks session_options`, numbers in
+docs/performance.md). A bundle may override a few options for its own graphs through its
+manifest (`config["session"]`, see BUNDLE_OVERRIDES), so what a model runs with is recorded
+next to the model, and a rebuilt bundle carries the measurement that justified it.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import onnxruntime as ort
+
+from .errors import BundleIntegrityError
+
+GRAPH_OPTIMIZATION_LEVELS = {
+    "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+    "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+    "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+    "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+}
+# Keys a manifest's config["session"] may set, and the type each takes.
+BUNDLE_OVERRIDES: dict[str, type] = {
+    # False skips the allocation planner's buffer-reuse pass. For the Piper VITS graph (~3000
+    # nodes, dynamic shapes) that pass alone took 1.2-1.5 of its 1.6 s session creation; the
+    # arena still recycles freed buffers, so peak RSS and latency were unchanged.
+    "enable_mem_reuse": bool,
+    "enable_cpu_mem_arena": bool,
+    "graph_optimization_level": str,  # a key of GRAPH_OPTIMIZATION_LEVELS
+    "allow_spinning": bool,
+}
 
 
 def available_cpus() -> int:
@@ -16,9 +43,12 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def session_options(threads: int | None = None) -> ort.SessionOptions:
+def session_options(
+    threads: int | None = None, overrides: Mapping[str, Any] | None = None
+) -> ort.SessionOptions:
     options = ort.SessionOptions()
     # One request at a time per Lambda container: all cores go to intra-op parallelism.
+    # Measured (docs/performance.md): 2 threads beat 1 for caption and speak on 2 vCPUs.
     options.intra_op_num_threads = threads or int(os.environ.get("ORT_THREADS", 0)) or (
         available_cpus()
     )
@@ -26,10 +56,36 @@ def session_options(threads: int | None = None) -> ort.SessionOptions:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: warnings about unused initializers are noise
+    apply_overrides(options, overrides or {})
     return options
 
 
-def create_session(model_path: Path, threads: int | None = None) -> ort.InferenceSession:
+def apply_overrides(options: ort.SessionOptions, overrides: Mapping[str, Any]) -> None:
+    """Apply a bundle's config["session"]; unknown keys or bad values refuse the bundle."""
+    for key, value in overrides.items():
+        expected = BUNDLE_OVERRIDES.get(key)
+        if expected is None or not isinstance(value, expected):
+            raise BundleIntegrityError(
+                f"session option {key}={value!r} is not supported; allowed: "
+                + ", ".join(f"{k} ({t.__name__})" for k, t in BUNDLE_OVERRIDES.items())
+            )
+        if key == "graph_optimization_level":
+            if value not in GRAPH_OPTIMIZATION_LEVELS:
+                raise BundleIntegrityError(
+                    f"graph_optimization_level {value!r}; allowed: {list(GRAPH_OPTIMIZATION_LEVELS)}"
+                )
+            options.graph_optimization_level = GRAPH_OPTIMIZATION_LEVELS[value]
+        elif key == "allow_spinning":
+            options.add_session_config_entry("session.intra_op.allow_spinning", str(int(value)))
+        else:
+            setattr(options, key, value)
+
+
+def create_session(
+    model_path: Path, threads: int | None = None, overrides: Mapping[str, Any] | None = None
+) -> ort.InferenceSession:
     return ort.InferenceSession(
-        str(model_path), sess_options=session_options(threads), providers=["CPUExecutionProvider"]
+        str(model_path),
+        sess_options=session_options(threads, overrides),
+        providers=["CPUExecutionProvider"],
     )

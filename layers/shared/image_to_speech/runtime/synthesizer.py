@@ -158,5 +158,8 @@ def load_synthesizer(
         raise BundleIntegrityError(
             f"{bundle.path}: kind '{bundle.kind}' is not a speech model ({SUPPORTED_KINDS})"
         )
-    session = create_session(bundle.file(bundle.config["model_file"]), threads)
+    # config["session"]: per-bundle options measured at build time (model_build/piper.py).
+    session = create_session(
+        bundle.file(bundle.config["model_file"]), threads, bundle.config.get("session")
+    )
     return Synthesizer(bundle, session, load_ms=(time.perf_counter() - started) * 1000)
