@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .runtime.captioner import MAX_BEAMS as CAPTION_MAX_BEAMS
 from .runtime.captioner import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
-from .runtime.synthesizer import MAX_SPEAK_CHARS
+from .runtime.limits import MAX_SPEAK_CHARS
 from .runtime.translator import MAX_BEAMS, MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
 from .storage import MAX_KEY_BYTES
 

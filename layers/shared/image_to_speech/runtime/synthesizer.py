@@ -19,12 +19,12 @@ import onnxruntime as ort
 
 from .bundle import Bundle, load_bundle, resolve_bundle_dir
 from .errors import BundleIntegrityError, EmptyTextError, InvalidParameterError
+from .limits import MAX_SPEAK_CHARS
 from .phonemize import phoneme_ids, phonemize_sentences
 from .session import create_session
 from .text import chunk_sentences, normalize_language, require_text, split_sentences
 from .wav import to_wav_bytes
 
-MAX_SPEAK_CHARS = 3000
 # Longest piece given to VITS at once: longer sentences are cut at commas/spaces.
 MAX_CHUNK_CHARS = 400
 SENTENCE_SILENCE_S = 0.2
