@@ -25,6 +25,7 @@ MODULES = (
     "handler_overhead",
     "containers",
     "pipeline",
+    "session_options",
 )
 HEADER = """# Benchmarks
 

@@ -14,8 +14,10 @@ with the bundle's own options, then load the saved file instead of the bundle's 
 - preopt-ext: saved at ENABLE_EXTENDED, loaded at ENABLE_ALL (portable);
 - ort-format: ORT format (.ort) saved at ENABLE_EXTENDED, loaded at ENABLE_ALL.
 
-`python -m benchmarks session_options`; SESSION_OPTIONS_REPS (default 3) and
-SESSION_OPTIONS_BUNDLES (e.g. "speak") narrow a run.
+`python -m benchmarks session_options`; SESSION_OPTIONS_REPS (default 3),
+SESSION_OPTIONS_BUNDLES (e.g. "caption,speak") and SESSION_OPTIONS_VARIANTS (e.g.
+"threads=1,spin-off"; `default` is always measured) narrow a run; SESSION_OPTIONS_CPU_QUOTA
+(e.g. 1.16) runs the children under a Lambda-like CPU quota.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "build" / "cache" / "session_options"
 REPS = int(os.environ.get("SESSION_OPTIONS_REPS", 3))
+# e.g. "1.16": run every child under a CPU quota of that many cores (see make_quota_cgroup).
+CPU_QUOTA = float(os.environ.get("SESSION_OPTIONS_CPU_QUOTA", 0))
+QUOTA_CGROUP = Path("/sys/fs/cgroup/cpu/session_options_bench")
 # task -> preset: the offline bundles the functions ship by default.
 BUNDLES = {
     "caption": "efficientnet-lite0",
@@ -45,7 +50,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "threads=1": {"threads": 1},
     "threads=2": {"threads": 2},
+    "spin-on": {"spin": True},
     "spin-off": {"spin": False},
+    "threads=2 spin-on": {"threads": 2, "spin": True},
     "threads=2 spin-off": {"threads": 2, "spin": False},
     "extended": {"level": "extended"},
     "basic": {"level": "basic"},
@@ -88,7 +95,6 @@ def cached_model(task: str, preset: str, kind: str, model_path: str) -> Path:
 def patch_sessions(task: str, preset: str, variant: dict[str, Any], save: str | None) -> list:
     """Wrap ort.InferenceSession: apply the variant, time creation. Returns the timings list."""
     import onnxruntime as ort
-
     from image_to_speech.runtime.session import GRAPH_OPTIMIZATION_LEVELS
 
     timings: list[float] = []
@@ -130,7 +136,7 @@ def patch_sessions(task: str, preset: str, variant: dict[str, Any], save: str | 
                     if side_file.suffix not in (".onnx", ".json") and not copy.exists():
                         os.link(side_file, copy)
 
-    ort.InferenceSession = MeasuredSession  # type: ignore[misc]
+    ort.InferenceSession = MeasuredSession
     return timings
 
 
@@ -183,7 +189,7 @@ def child(task: str, preset: str, variant_name: str, save: str | None) -> dict[s
     load_ms = (time.perf_counter() - started) * 1000
     outputs = [request(x) for x in inputs]  # warm-up pass
     wall, cpu = [], []
-    for _ in range(2 if task == "speak" else 5):
+    for _ in range(3 if task == "speak" else 5):
         for x in inputs:
             started, cpu_started = time.perf_counter(), time.process_time()
             request(x)
@@ -207,13 +213,34 @@ def in_subprocess(task: str, preset: str, variant: str, save: str | None = None)
                variant] + (["--save", save] if save else [])  # fmt: skip
     paths = [str(ROOT / "layers" / "shared"), str(ROOT), os.environ.get("PYTHONPATH", "")]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
-    environment.pop("ORT_THREADS", None)
+    for variable in ("ORT_THREADS", "ORT_ALLOW_SPINNING"):  # measure the code's defaults
+        environment.pop(variable, None)
     result = subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+        command,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=enter_quota_cgroup if CPU_QUOTA else None,
     )
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def enter_quota_cgroup() -> None:
+    """Runs in the child before exec: join the CPU-quota cgroup (Lambda-like CPU share)."""
+    (QUOTA_CGROUP / "tasks").write_text(str(os.getpid()))
+
+
+def make_quota_cgroup(cpus: float) -> None:
+    """A cgroup v1 CPU quota of `cpus` cores: Lambda gives CPU time in proportion to memory
+    (1769 MB = 1 vCPU: caption/translate 2048 MB ~ 1.16, speak 3008 MB ~ 1.7) while showing
+    2 vCPUs, so spinning threads can use up the share. Needs root and cgroup v1's cpu."""
+    QUOTA_CGROUP.mkdir(exist_ok=True)
+    (QUOTA_CGROUP / "cpu.cfs_period_us").write_text("100000")
+    (QUOTA_CGROUP / "cpu.cfs_quota_us").write_text(str(round(cpus * 100000)))
 
 
 def load_average() -> str:
@@ -265,21 +292,27 @@ def run() -> str:
 
     wanted = os.environ.get("SESSION_OPTIONS_BUNDLES", "").split(",")
     bundles = {t: p for t, p in BUNDLES.items() if not wanted[0] or t in wanted}
+    chosen = os.environ.get("SESSION_OPTIONS_VARIANTS", "").split(",")
+    variants = [v for v in VARIANTS if v == "default" or not chosen[0] or v in chosen]
+    if CPU_QUOTA:
+        make_quota_cgroup(CPU_QUOTA)
+    quota = f" CPU quota {CPU_QUOTA} cores (cgroup);" if CPU_QUOTA else ""
     lines = [
         "### onnxruntime session options",
         "",
         f"{REPS} fresh processes per variant and bundle, interleaved; {available_cpus()} vCPUs "
-        f"visible. Load = sha256 verify + session creation (+ small side files); ratios are "
-        f"against `default` (session.py + the bundle's manifest `config.session`). Load average "
-        f"at start: {load_average()}.",
+        f"visible;{quota} load = sha256 verify + session creation (+ small side files); ratios "
+        f"are against `default` (session.py + the bundle's manifest `config.session`). Load "
+        f"average at start: {load_average()}.",
         "",
     ]
     for task, preset in bundles.items():
         for kind in SAVED_MODELS:  # build the pre-optimized graphs once, with the bundle's options
-            in_subprocess(task, preset, "default", save=kind)
-        results: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
+            if kind in variants:
+                in_subprocess(task, preset, "default", save=kind)
+        results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
         for _ in range(REPS):
-            for variant in VARIANTS:
+            for variant in variants:
                 results[variant].append(in_subprocess(task, preset, variant))
         lines += bundle_table(task, preset, results)
     lines.append(f"Load average at end: {load_average()}.")
@@ -292,7 +325,8 @@ def main() -> None:
     parser.add_argument("--save", choices=list(SAVED_MODELS))
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(*args.child, save=args.save)))
+        task, preset, variant = args.child
+        print(json.dumps(child(task, preset, variant, save=args.save)))
     else:
         print(run())
 

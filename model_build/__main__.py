@@ -78,8 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "build":
         preset = find_preset(args.task, args.preset)
-        build(preset, args.precision or preset.default_precision, args.out, args.source_dir,
-              args.force)
+        build(
+            preset,
+            args.precision or preset.default_precision,
+            args.out,
+            args.source_dir,
+            args.force,
+        )
         return 0
     built = [
         build(p, precision, args.out, None, args.force)

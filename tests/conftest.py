@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 import pytest
-
 from image_to_speech.runtime.bundle import MANIFEST_NAME, models_dir
 
 

@@ -28,8 +28,10 @@ from .session import session_options
 from .translator import BaseTranslator
 
 # The graphs are tiny (one sentence, width 256): a second intra-op thread costs more in
-# synchronisation than it saves (2-4x slower on the shared 2-vCPU machines, see
-# benchmarks/bergamot.py). An explicit `threads` or ORT_THREADS still wins.
+# synchronisation than it saves. Re-measured with `python -m benchmarks session_options`
+# (docs/performance.md): 2 threads were 1.03-1.12x slower on a quiet host, 1.08x with a p95 of
+# 17 vs 13 ms under a Lambda-like 1.16-core quota, 2.7x slower on a busy host (spinning on).
+# An explicit `threads` or ORT_THREADS still wins.
 DEFAULT_THREADS = 1
 
 

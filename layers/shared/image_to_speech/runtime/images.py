@@ -9,7 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .errors import ImageTooLargeError, NotAnImageError, TruncatedImageError, UnsupportedImageFormatError
+from .errors import (
+    ImageTooLargeError,
+    NotAnImageError,
+    TruncatedImageError,
+    UnsupportedImageFormatError,
+)
 
 # Formats we accept, as Pillow names them, with their media types.
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}

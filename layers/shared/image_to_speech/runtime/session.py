@@ -48,13 +48,23 @@ def session_options(
 ) -> ort.SessionOptions:
     options = ort.SessionOptions()
     # One request at a time per Lambda container: all cores go to intra-op parallelism.
-    # Measured (docs/performance.md): 2 threads beat 1 for caption and speak on 2 vCPUs.
-    options.intra_op_num_threads = threads or int(os.environ.get("ORT_THREADS", 0)) or (
-        available_cpus()
+    # Quiet 2-vCPU host, median per request, 2 vs 1 thread: caption 8.4 vs 9.2 ms, speak 98 vs
+    # 148 ms (`python -m benchmarks session_options`, docs/performance.md).
+    options.intra_op_num_threads = (
+        threads or int(os.environ.get("ORT_THREADS", 0)) or (available_cpus())
     )
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # ENABLE_ALL: EXTENDED/BASIC loaded no faster and ran 1.4-3.5x slower (caption; BASIC also
+    # changed its int8 outputs, QDQ then runs as float).
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle pool threads sleep instead of spinning. Lambda shows 2 vCPUs but gives CPU time in
+    # proportion to memory (2048 MB ~ 1.16 cores, 3008 MB ~ 1.7): under such a cgroup quota,
+    # spinning cost caption p95 51 vs 9.5 ms and speak median 112 vs 98 ms; on a busy host it
+    # was ~2x slower; only on an idle, unlimited host did it win (caption 7.7 vs 8.4 ms).
+    # ORT_ALLOW_SPINNING=1 turns it back on for hosts with truly dedicated cores.
+    spinning = "1" if os.environ.get("ORT_ALLOW_SPINNING") == "1" else "0"
+    options.add_session_config_entry("session.intra_op.allow_spinning", spinning)
     options.log_severity_level = 3  # errors only: warnings about unused initializers are noise
     apply_overrides(options, overrides or {})
     return options
@@ -72,11 +82,14 @@ def apply_overrides(options: ort.SessionOptions, overrides: Mapping[str, Any]) -
         if key == "graph_optimization_level":
             if value not in GRAPH_OPTIMIZATION_LEVELS:
                 raise BundleIntegrityError(
-                    f"graph_optimization_level {value!r}; allowed: {list(GRAPH_OPTIMIZATION_LEVELS)}"
+                    f"graph_optimization_level {value!r}; "
+                    f"allowed: {list(GRAPH_OPTIMIZATION_LEVELS)}"
                 )
             options.graph_optimization_level = GRAPH_OPTIMIZATION_LEVELS[value]
         elif key == "allow_spinning":
-            options.add_session_config_entry("session.intra_op.allow_spinning", str(int(value)))
+            options.add_session_config_entry(
+                "session.intra_op.allow_spinning", "1" if value else "0"
+            )
         else:
             setattr(options, key, value)
 

@@ -9,8 +9,30 @@ from .errors import EmptyTextError, TextTooLongError, UnsupportedLanguageError
 
 # Common abbreviations that end in a period but do not end a sentence (en + pt).
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "sra", "jr", "st", "vs", "etc", "e.g", "i.e", "no",
-    "fig", "approx", "dept", "inc", "ltd", "co", "av", "u.s", "a.m", "p.m",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "sra",
+    "jr",
+    "st",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "no",
+    "fig",
+    "approx",
+    "dept",
+    "inc",
+    "ltd",
+    "co",
+    "av",
+    "u.s",
+    "a.m",
+    "p.m",
 }
 _SENTENCE_END = re.compile(r"([.!?…]+[\"')\]»”]*)\s+")
 
@@ -19,7 +41,9 @@ def require_text(text: str, *, max_chars: int, field: str = "text") -> str:
     """Normalised, non-empty text within the limit, or a typed error saying what is allowed."""
     cleaned = unicodedata.normalize("NFC", text).strip()
     if not cleaned:
-        raise EmptyTextError(f"'{field}' is empty.", allowed={"min_chars": 1, "max_chars": max_chars})
+        raise EmptyTextError(
+            f"'{field}' is empty.", allowed={"min_chars": 1, "max_chars": max_chars}
+        )
     if len(cleaned) > max_chars:
         raise TextTooLongError(
             f"'{field}' has {len(cleaned)} characters; at most {max_chars} are accepted.",
