@@ -316,6 +316,8 @@ def run() -> str:
                 results[variant].append(in_subprocess(task, preset, variant))
         lines += bundle_table(task, preset, results)
     lines.append(f"Load average at end: {load_average()}.")
+    if CPU_QUOTA:
+        QUOTA_CGROUP.rmdir()  # empty again: every child has exited
     return "\n".join(lines)
 
 
