@@ -10,10 +10,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .runtime.captioner import MAX_BEAMS as CAPTION_MAX_BEAMS
 from .runtime.captioner import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
-from .runtime.limits import MAX_SPEAK_CHARS
-from .runtime.translator import MAX_BEAMS, MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
+from .runtime.limits import MAX_BEAMS, MAX_SPEAK_CHARS
+from .runtime.translator import MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
 from .storage import MAX_KEY_BYTES
 
 __all__ = [
@@ -53,7 +52,7 @@ MaxNewTokens = Annotated[
     int | None, Field(ge=1, le=MAX_NEW_TOKENS_LIMIT, description="Cap on generated tokens")
 ]
 CaptionNumBeams = Annotated[
-    int, Field(ge=1, le=CAPTION_MAX_BEAMS, description="Beam search width (1 = greedy)")
+    int, Field(ge=1, le=MAX_BEAMS, description="Beam search width (1 = greedy)")
 ]
 CaptionMaxNewTokens = Annotated[
     int | None,

@@ -96,7 +96,7 @@ def test_unknown_languages_are_refused_listing_the_supported_ones(source: str, t
 def test_invalid_num_beams_is_refused(num_beams: object) -> None:
     with pytest.raises(InvalidParameterError) as error:
         RecordingTranslator().translate("Hello.", num_beams=num_beams)  # type: ignore[arg-type]
-    assert error.value.allowed == {"num_beams": {"min": 1, "max": 8}}
+    assert error.value.allowed["num_beams"] == {"min": 1, "max": 8}
 
 
 @pytest.mark.parametrize("max_new_tokens", [0, 513, False])

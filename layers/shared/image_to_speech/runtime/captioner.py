@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .bundle import Bundle, load_bundle, resolve_bundle_dir
-from .errors import BundleIntegrityError, InvalidParameterError
+from .errors import BundleIntegrityError
+from .limits import check_generation_params
 
 # Limits every captioner enforces, so a request means the same thing for every model.
-MIN_BEAMS, MAX_BEAMS = 1, 8
 MIN_NEW_TOKENS, MAX_NEW_TOKENS = 1, 64
 
 
@@ -38,30 +38,7 @@ class Captioner(Protocol):
 
 def validate_generation_params(max_new_tokens: int | None, num_beams: int) -> None:
     """Refuse out-of-range generation parameters with a typed error saying what is allowed."""
-    allowed = {
-        "num_beams": {"min": MIN_BEAMS, "max": MAX_BEAMS},
-        "max_new_tokens": {"min": MIN_NEW_TOKENS, "max": MAX_NEW_TOKENS},
-    }
-    # bool is an int subclass: True must not sneak in as num_beams=1.
-    if isinstance(num_beams, bool) or not isinstance(num_beams, int):
-        raise InvalidParameterError(
-            f"num_beams must be an integer, got {num_beams!r}.", allowed=allowed
-        )
-    if not MIN_BEAMS <= num_beams <= MAX_BEAMS:
-        raise InvalidParameterError(
-            f"num_beams={num_beams} is out of range {MIN_BEAMS}..{MAX_BEAMS}.", allowed=allowed
-        )
-    if max_new_tokens is None:
-        return
-    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int):
-        raise InvalidParameterError(
-            f"max_new_tokens must be an integer, got {max_new_tokens!r}.", allowed=allowed
-        )
-    if not MIN_NEW_TOKENS <= max_new_tokens <= MAX_NEW_TOKENS:
-        raise InvalidParameterError(
-            f"max_new_tokens={max_new_tokens} is out of range {MIN_NEW_TOKENS}..{MAX_NEW_TOKENS}.",
-            allowed=allowed,
-        )
+    check_generation_params(num_beams, max_new_tokens, max_new_tokens_limit=MAX_NEW_TOKENS)
 
 
 def load_captioner(

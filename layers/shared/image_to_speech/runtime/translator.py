@@ -15,13 +15,13 @@ from typing import Protocol
 
 from .bundle import Bundle, load_bundle, resolve_bundle_dir
 from .errors import BundleIntegrityError, InvalidParameterError
+from .limits import check_generation_params
 from .text import chunk_sentences, normalize_language, require_text, split_sentences
 
 MAX_TRANSLATE_CHARS = 5000
 # Longer sentences are cut at commas/spaces: seq2seq models degrade (and slow down
 # quadratically) on very long inputs, and a chunk must fit the model's max source length.
 MAX_SENTENCE_CHARS = 400
-MAX_BEAMS = 8
 # Hard ceiling for max_new_tokens a client may ask for, whatever the model allows.
 MAX_NEW_TOKENS_LIMIT = 512
 
@@ -53,30 +53,6 @@ class Translator(Protocol):
         num_beams: int = 1,
         max_new_tokens: int | None = None,
     ) -> TranslationResult: ...
-
-
-def check_generation_args(
-    num_beams: int, max_new_tokens: int | None, *, max_tokens: int = MAX_NEW_TOKENS_LIMIT
-) -> None:
-    """Typed errors for out-of-range beams / token budgets (shared with the captioner)."""
-    if (
-        isinstance(num_beams, bool)
-        or not isinstance(num_beams, int)
-        or not (1 <= num_beams <= MAX_BEAMS)
-    ):
-        raise InvalidParameterError(
-            f"num_beams must be an integer from 1 to {MAX_BEAMS}, got {num_beams!r}.",
-            allowed={"num_beams": {"min": 1, "max": MAX_BEAMS}},
-        )
-    if max_new_tokens is not None and (
-        isinstance(max_new_tokens, bool)
-        or not isinstance(max_new_tokens, int)
-        or not (1 <= max_new_tokens <= max_tokens)
-    ):
-        raise InvalidParameterError(
-            f"max_new_tokens must be an integer from 1 to {max_tokens}, got {max_new_tokens!r}.",
-            allowed={"max_new_tokens": {"min": 1, "max": max_tokens}},
-        )
 
 
 def batched(items: list[str], size: int) -> Iterator[list[str]]:
@@ -141,7 +117,9 @@ class BaseTranslator:
         cleaned = require_text(text, max_chars=MAX_TRANSLATE_CHARS)
         normalize_language(source, self.source_languages)
         normalize_language(target, self.target_languages)
-        check_generation_args(num_beams, max_new_tokens, max_tokens=self.max_new_tokens_limit)
+        check_generation_params(
+            num_beams, max_new_tokens, max_new_tokens_limit=self.max_new_tokens_limit
+        )
         return chunk_sentences(split_sentences(cleaned), self.max_sentence_chars)
 
     def _translate_batch(
