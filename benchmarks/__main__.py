@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .stats import cpu_model
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # Order in the document; each entry is a module in this package.
 MODULES = (
@@ -37,14 +39,7 @@ compare ratios within a section, not absolute numbers across sections.
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or "?"
     return f"{cpu}, {cores} cores, Python {platform.python_version()}, {platform.platform()}"
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from .stats import peak_rss_mb, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = ROOT / "tests" / "data" / "en_sentences.txt"
@@ -32,12 +33,6 @@ SCHEMES = ("int8-decoder-dynamic", "int8-dynamic", "int8-alphas", "fp32")
 
 def sentences() -> list[str]:
     return [line.strip() for line in SENTENCES.read_text().splitlines() if line.strip()]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 # -- worker (runs in the subprocess) ----------------------------------------------------------
@@ -71,7 +66,7 @@ def worker(kind: str, target: str, threads: int, use_shortlist: bool, limit: int
         "load_ms": load_ms,
         "median_ms": statistics.median(times),
         "p95_ms": percentile(times, 0.95),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "outputs": outputs,
     }
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from .stats import peak_rss_mb, percentile
 
 PRESET = "efficientnet-lite0"
 VARIANTS = ("onnx-int8", "onnx-fp32", "torch-fp32")
@@ -121,7 +122,7 @@ def measure(variant: str, threads: int, runs: int) -> dict[str, Any]:
         "ms": [total for _, total, _ in timed],
         "model_ms": [model_only for _, _, model_only in timed],
         "top1": top1,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -137,11 +138,6 @@ def run_in_subprocess(variant: str, threads: int, runs: int) -> dict[str, Any]:
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def model_size_mb(variant: str) -> str:

@@ -28,6 +28,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from .stats import cpu_model, percentile
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = REPO_ROOT / "events"
 CONTAINERS = 3  # fresh containers per image
@@ -93,11 +95,6 @@ def _podman(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str
     return subprocess.run(
         ["podman", *args], capture_output=True, text=True, timeout=timeout, check=False
     )
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _probe(image: str, event: str, raw_call: str) -> dict[str, Any]:
@@ -190,13 +187,7 @@ def _image_mb(image: str) -> float:
 
 
 def _machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_model()
     podman = _podman("--version").stdout.strip()
     python = sys.version.split()[0]
     return f"{platform.node()}: {os.cpu_count()} cores, {cpu}; {podman}; host Python {python}"
@@ -214,13 +205,13 @@ def measure(function: str) -> dict[str, Any]:
         "init_s_max": max(p["init_s"] for p in probes),
         "ready_s": statistics.median(p["process_to_ready_s"] for p in probes),
         "handler_ms": statistics.median(handler),
-        "handler_p95_ms": _percentile(handler, 0.95),
+        "handler_p95_ms": percentile(handler, 0.95),
         "raw_ms": statistics.median(raw),
-        "raw_p95_ms": _percentile(raw, 0.95),
+        "raw_p95_ms": percentile(raw, 0.95),
         "peak_rss_mb": max(p["peak_rss_mb"] for p in probes),
         "rie_cold_s": rie["cold_s"],
         "rie_warm_ms": statistics.median(rie["warm_ms"]),
-        "rie_warm_p95_ms": _percentile(rie["warm_ms"], 0.95),
+        "rie_warm_p95_ms": percentile(rie["warm_ms"], 0.95),
         "rie_mem_usage": rie["mem_usage"],
     }
 

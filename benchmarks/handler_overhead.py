@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .stats import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = {"caption": 40, "translate": 30, "speak": 8}  # timed runs per process
 ROUNDS = 2  # fresh processes per function
@@ -162,11 +164,6 @@ def measure(name: str, runs: int) -> dict[str, list[float]]:
     return times
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def run() -> str:
     rows = []
     for name, runs in FUNCTIONS.items():
@@ -198,8 +195,8 @@ def run() -> str:
                 "-" if case == "model call" else f"{extra:+.2f} ms ({100 * extra / base:+.1f}%)"
             )
             rows.append(
-                f"| {name} | {case} | {len(values)} | {median:.2f} | {_p95(values):.2f} "
-                f"| {overhead} |"
+                f"| {name} | {case} | {len(values)} | {median:.2f} | "
+                f"{percentile(values, 0.95):.2f} | {overhead} |"
             )
     return "\n".join(
         [

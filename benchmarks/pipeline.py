@@ -26,16 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .stats import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 2
 RUNS = 7
 WARMUP = 2
 PHOTOS = ("chelsea", "coffee", "astronaut", "rocket")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def _photo(name: str) -> bytes:

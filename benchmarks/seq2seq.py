@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from .stats import peak_rss_mb, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "build" / "bench"
@@ -53,11 +54,6 @@ def threads() -> int:
     from image_to_speech.runtime.session import available_cpus
 
     return available_cpus()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 # -- worker (runs in a fresh subprocess) -------------------------------------------------------
@@ -177,7 +173,7 @@ def worker(task: str, variant: str, n_threads: int) -> dict[str, Any]:
         "load_ms": load_ms,
         "median_ms": statistics.median(times),
         "p95_ms": percentile(times, 0.95),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "tokens": sorted(counts),
     }
 

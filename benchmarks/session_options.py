@@ -25,13 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from .stats import peak_rss_mb, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "build" / "cache" / "session_options"
@@ -79,11 +80,6 @@ SPEAK_TEXTS = (
     "Um gato sentado em cima de uma mesa de madeira.",
     "Dois cachorros brincando na neve.",
 )
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 def cached_model(task: str, preset: str, kind: str, model_path: str) -> Path:
@@ -203,7 +199,7 @@ def child(task: str, preset: str, variant_name: str, save: str | None) -> dict[s
         "wall_ms": wall,
         "cpu_ms": cpu,
         "outputs": outputs if task != "speak" else None,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from .stats import peak_rss_mb, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESET = "piper-en_US-joe-medium"
@@ -63,7 +64,7 @@ def child(bundle_dir: str) -> dict[str, Any]:
         "cpu_rtf": cpu_rtfs,
         "phonemize_ms": phonemize_ms,
         "audio_s": audio_s,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "model_mb": synthesizer.bundle.file("model.onnx").stat().st_size / 1e6,
         "quantization": synthesizer.bundle.manifest.get("quantization"),
     }
@@ -89,11 +90,6 @@ def measure(bundle_dir: Path) -> dict[str, Any]:
     return result
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def compare(variants: dict[str, Path]) -> str:
     """Markdown table for named bundles, measured alternately in fresh processes."""
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
@@ -110,8 +106,9 @@ def compare(variants: dict[str, Path]) -> str:
         rows.append(
             f"| {name} | {results[0]['model_mb']:.1f} | "
             f"{statistics.median(r['load_ms'] for r in results):.0f} | "
-            f"{statistics.median(rtf):.4f} | {p95(rtf):.4f} | {statistics.median(cpu_rtf):.4f} | "
-            f"{statistics.median(phon):.1f} / {p95(phon):.1f} | "
+            f"{statistics.median(rtf):.4f} | {percentile(rtf, 0.95):.4f} | "
+            f"{statistics.median(cpu_rtf):.4f} | "
+            f"{statistics.median(phon):.1f} / {percentile(phon, 0.95):.1f} | "
             f"{statistics.median(r['peak_rss_mb'] for r in results):.0f} |"
         )
     names = list(variants)
