@@ -40,8 +40,8 @@ def worker(kind: str, target: str, threads: int, use_shortlist: bool, limit: int
     texts = sentences()[:limit] if limit else sentences()
     started = time.perf_counter()
     if kind == "onnx":
-        from image_to_speech.runtime.bergamot import BergamotTranslator
-        from image_to_speech.runtime.bundle import load_bundle
+        from image_to_speech.inference.bergamot import BergamotTranslator
+        from image_to_speech.inference.bundle import load_bundle
 
         model = BergamotTranslator(load_bundle(target), threads, use_shortlist=use_shortlist)
 
@@ -103,7 +103,7 @@ def run_worker(
 
 
 def scheme_bundle(scheme: str) -> Path:
-    from image_to_speech.runtime.bundle import MANIFEST_NAME, models_dir
+    from image_to_speech.inference.bundle import MANIFEST_NAME, models_dir
 
     from model_build.bergamot import write_scheme_bundle
 
@@ -126,7 +126,7 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def run() -> str:
-    from image_to_speech.runtime.bundle import models_dir
+    from image_to_speech.inference.bundle import models_dir
 
     from model_build.bergamot import MODEL_DIR, package_model_dir
     from tests.unit.bergamot.chrf import corpus_chrf

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def bundle_dir(variant: str) -> Path:
-    from image_to_speech.runtime.bundle import MANIFEST_NAME, models_dir
+    from image_to_speech.inference.bundle import MANIFEST_NAME, models_dir
 
     name = PRESET if variant == "onnx-int8" else f"{PRESET}-fp32"
     path = models_dir() / "caption" / name
@@ -63,9 +63,9 @@ def measure(variant: str, threads: int, runs: int) -> dict[str, Any]:
     if variant.startswith("onnx"):
         import numpy as np
         import onnxruntime  # noqa: F401  (imported here so import_ms counts it, as torch's)
-        from image_to_speech.runtime import images
-        from image_to_speech.runtime.captioner import load_captioner
-        from image_to_speech.runtime.classifier_captioner import ClassifierCaptioner, preprocess
+        from image_to_speech.inference import images
+        from image_to_speech.inference.captioner import load_captioner
+        from image_to_speech.inference.classifier_captioner import ClassifierCaptioner, preprocess
 
         import_ms = (time.perf_counter() - started) * 1000
         captioner = load_captioner(bundle_dir(variant), threads=threads)
@@ -80,8 +80,8 @@ def measure(variant: str, threads: int, runs: int) -> dict[str, Any]:
     else:
         import numpy as np
         import torch
-        from image_to_speech.runtime import images
-        from image_to_speech.runtime.classifier_captioner import preprocess
+        from image_to_speech.inference import images
+        from image_to_speech.inference.classifier_captioner import preprocess
 
         from model_build.efficientnet_lite import load_pretrained
 
@@ -174,7 +174,7 @@ def variant_rows(
 
 
 def run(threads: int | None = None, rounds: int = ROUNDS, runs: int = RUNS) -> str:
-    from image_to_speech.runtime.session import available_cpus
+    from image_to_speech.inference.session import available_cpus
 
     # Every vCPU (as the Lambda function uses) and 1 thread (robust when the host is busy).
     thread_counts = [threads] if threads else sorted({1, available_cpus()})
@@ -229,7 +229,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args()
     if args.variant:
-        from image_to_speech.runtime.session import available_cpus
+        from image_to_speech.inference.session import available_cpus
 
         stats = measure(args.variant, args.threads or available_cpus(), args.runs)
         print(json.dumps(stats))

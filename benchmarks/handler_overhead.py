@@ -53,7 +53,7 @@ def _context() -> Any:
 
 
 def _load_function(name: str) -> Any:
-    from image_to_speech.runtime.bundle import resolve_bundle_dir
+    from image_to_speech.inference.bundle import resolve_bundle_dir
 
     os.environ.setdefault("MODEL_BUNDLE_DIR", str(resolve_bundle_dir(name)))
     spec = importlib.util.spec_from_file_location(

@@ -51,7 +51,7 @@ def env() -> dict[str, str]:
 
 
 def threads() -> int:
-    from image_to_speech.runtime.session import available_cpus
+    from image_to_speech.inference.session import available_cpus
 
     return available_cpus()
 
@@ -60,7 +60,7 @@ def threads() -> int:
 def caption_inputs() -> Any:
     """The chelsea photo preprocessed like the runtime does (224x224, mean/std 0.5)."""
     import skimage.data
-    from image_to_speech.runtime.images import to_tensor
+    from image_to_speech.inference.images import to_tensor
     from PIL import Image
 
     image = Image.fromarray(skimage.data.chelsea()).convert("RGB")
@@ -69,12 +69,12 @@ def caption_inputs() -> Any:
 
 def onnx_request(task: str, bundle_dir: Path, n_threads: int) -> tuple[Any, float]:
     """A no-argument function doing one request, and the load time in ms."""
-    from image_to_speech.runtime.generation import GenerationConfig, MergedDecoder, greedy_search
+    from image_to_speech.inference.generation import GenerationConfig, MergedDecoder, greedy_search
 
     started = time.perf_counter()
     if task == "caption":
-        from image_to_speech.runtime.captioner import load_captioner
-        from image_to_speech.runtime.vision_encoder_decoder import EncoderDecoderCaptioner
+        from image_to_speech.inference.captioner import load_captioner
+        from image_to_speech.inference.vision_encoder_decoder import EncoderDecoderCaptioner
 
         captioner = load_captioner(bundle_dir, threads=n_threads)
         assert isinstance(captioner, EncoderDecoderCaptioner)
@@ -94,8 +94,8 @@ def onnx_request(task: str, bundle_dir: Path, n_threads: int) -> tuple[Any, floa
 
         return caption, load_ms
 
-    from image_to_speech.runtime.marian import MarianTranslator
-    from image_to_speech.runtime.translator import load_translator
+    from image_to_speech.inference.marian import MarianTranslator
+    from image_to_speech.inference.translator import load_translator
 
     translator = load_translator(bundle_dir, threads=n_threads)
     assert isinstance(translator, MarianTranslator)

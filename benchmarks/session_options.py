@@ -4,7 +4,7 @@ For each bundle (caption efficientnet-lite0, translate bergamot-tiny-en-pt, spea
 piper-en_US-joe-medium) and each option variant, fresh subprocesses (interleaved, REPS rounds)
 measure: `import onnxruntime`, bundle load split into sha256 verification and session creation,
 then per-request latency (wall and process CPU) of the real runtime classes after one warm-up
-pass. Variants are applied on top of what runtime/session.py (and the bundle's manifest) would
+pass. Variants are applied on top of what inference/session.py (and the bundle's manifest) would
 do, by wrapping `onnxruntime.InferenceSession` in the child process, so every loader (including
 Bergamot's own options) is measured as shipped, with only the one option changed.
 
@@ -91,7 +91,7 @@ def cached_model(task: str, preset: str, kind: str, model_path: str) -> Path:
 def patch_sessions(task: str, preset: str, variant: dict[str, Any], save: str | None) -> list:
     """Wrap ort.InferenceSession: apply the variant, time creation. Returns the timings list."""
     import onnxruntime as ort
-    from image_to_speech.runtime.session import GRAPH_OPTIMIZATION_LEVELS
+    from image_to_speech.inference.session import GRAPH_OPTIMIZATION_LEVELS
 
     timings: list[float] = []
     base = ort.InferenceSession
@@ -161,23 +161,23 @@ def child(task: str, preset: str, variant_name: str, save: str | None) -> dict[s
 
     import_ms = (time.perf_counter() - started) * 1000
     timings = patch_sessions(task, preset, variant, save)
-    from image_to_speech.runtime.bundle import models_dir
+    from image_to_speech.inference.bundle import models_dir
 
     bundle_dir = models_dir() / task / preset
     threads = variant.get("threads")
     started = time.perf_counter()
     if task == "caption":
-        from image_to_speech.runtime.captioner import load_captioner
+        from image_to_speech.inference.captioner import load_captioner
 
         model: Any = load_captioner(bundle_dir, threads=threads)
         request = lambda x: model.caption(x).caption  # noqa: E731
     elif task == "translate":
-        from image_to_speech.runtime.translator import load_translator
+        from image_to_speech.inference.translator import load_translator
 
         model = load_translator(bundle_dir, threads=threads)
         request = lambda x: model.translate(x).text  # noqa: E731
     else:
-        from image_to_speech.runtime.synthesizer import load_synthesizer
+        from image_to_speech.inference.synthesizer import load_synthesizer
 
         model = load_synthesizer(bundle_dir, threads=threads)
         # Output is random (VITS noise): report the audio length only.
@@ -284,7 +284,7 @@ def bundle_table(task: str, preset: str, results: dict[str, list[dict[str, Any]]
 
 
 def run() -> str:
-    from image_to_speech.runtime.session import available_cpus
+    from image_to_speech.inference.session import available_cpus
 
     wanted = os.environ.get("SESSION_OPTIONS_BUNDLES", "").split(",")
     bundles = {t: p for t, p in BUNDLES.items() if not wanted[0] or t in wanted}

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from image_to_speech.runtime.bundle import MANIFEST_NAME, load_bundle, models_dir
+from image_to_speech.inference.bundle import MANIFEST_NAME, load_bundle, models_dir
 
 from .context import BuildContext
 from .presets import PRESETS, Preset, find_preset

@@ -182,14 +182,14 @@ def photo(name: str) -> Any:
 
 
 def photo_tensors(names: tuple[str, ...] = PHOTOS) -> dict[str, np.ndarray]:
-    from image_to_speech.runtime.classifier_captioner import preprocess
+    from image_to_speech.inference.classifier_captioner import preprocess
 
     return {name: preprocess(photo(name), PREPROCESSING) for name in names}
 
 
 def calibration_tensors(seed: int = 0) -> list[np.ndarray]:
     """Random square crops (half to full size) and mirror images of the real photos."""
-    from image_to_speech.runtime.classifier_captioner import preprocess
+    from image_to_speech.inference.classifier_captioner import preprocess
     from PIL import Image
 
     rng = np.random.default_rng(seed)
@@ -298,8 +298,8 @@ def quantized_nodes(onnx_path: Path) -> dict[str, dict[str, int]]:
 
 def compare(fp32_path: Path, int8_path: Path, labels: list[str], runs: int = 40) -> dict[str, Any]:
     """Top-1 of both models on the real photos, and their median ms measured interleaved."""
-    from image_to_speech.runtime.classifier_captioner import softmax
-    from image_to_speech.runtime.session import create_session
+    from image_to_speech.inference.classifier_captioner import softmax
+    from image_to_speech.inference.session import create_session
 
     tensors = photo_tensors()
     sessions = {"fp32": create_session(fp32_path), "int8": create_session(int8_path)}

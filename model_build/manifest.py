@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from image_to_speech.runtime.bundle import MANIFEST_NAME, SCHEMA_VERSION, sha256_file
+from image_to_speech.inference.bundle import MANIFEST_NAME, SCHEMA_VERSION, sha256_file
 
 TOOL_PACKAGES = ("onnxruntime", "onnx", "torch", "transformers", "optimum", "optimum-onnx", "numpy")
 

@@ -86,7 +86,7 @@ INT8_MEASUREMENTS = {
 CALIBRATION_SEED = 1234.0
 
 # onnxruntime options for this graph, recorded in the manifest (config["session"]) and applied
-# by runtime/session.py. Chosen by measurement (`python -m benchmarks session_options`,
+# by inference/session.py. Chosen by measurement (`python -m benchmarks session_options`,
 # docs/performance.md): ~1.2 s of the ~1.6 s session creation is the allocation planner's
 # buffer-reuse pass over this ~3000-node graph of dynamic shapes (ORT verbose log: the gap
 # between "CreateGraphPartitioner" and "SaveInitializedTensors"; graph optimizations are only
@@ -258,7 +258,7 @@ def _build_voice(
             },
             "languages": languages,
             "language_notes": language_notes,
-            "phonemizer": "espeak-ng program (-q --ipa), see runtime/phonemize.py",
+            "phonemizer": "espeak-ng program (-q --ipa), see inference/phonemize.py",
             "session": dict(SESSION_OPTIONS),
             "session_notes": SESSION_NOTES,
         },
@@ -271,7 +271,7 @@ def quantize_voice(
 ) -> dict[str, Any]:
     """The int8 bundle's model: static QDQ int8 on the Convs chosen by measurement."""
     import onnx
-    from image_to_speech.runtime.phonemize import phoneme_ids, phonemize_sentences
+    from image_to_speech.inference.phonemize import phoneme_ids, phonemize_sentences
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from image_to_speech.inference.bundle import DEFAULT_PRESETS, MANIFEST_NAME
 from image_to_speech.pipeline.results import JobResult
-from image_to_speech.runtime.bundle import DEFAULT_PRESETS, MANIFEST_NAME
 
 from .containers import ContainersUnavailableError
 from .runner import JobRun, LocalPipeline, LocalPipelineError, StateTiming, bundle_choices

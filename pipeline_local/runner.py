@@ -23,10 +23,10 @@ from typing import Any
 
 import boto3
 from image_to_speech import storage
+from image_to_speech.inference.bundle import DEFAULT_PRESETS, MANIFEST_NAME, resolve_bundle_dir
 from image_to_speech.pipeline import executions
 from image_to_speech.pipeline.ids import execution_arn, execution_name, job_id_for_upload
 from image_to_speech.pipeline.results import JobResult
-from image_to_speech.runtime.bundle import DEFAULT_PRESETS, MANIFEST_NAME, resolve_bundle_dir
 from moto import mock_aws
 
 from . import template as tmpl

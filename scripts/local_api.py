@@ -17,11 +17,11 @@ from image_to_speech.api.app_factory import create_app
 from image_to_speech.api.caption import caption_service
 from image_to_speech.api.speak import speak_service
 from image_to_speech.api.translate import translate_service
+from image_to_speech.inference.bundle import DEFAULT_PRESETS, models_dir
+from image_to_speech.inference.captioner import load_captioner
+from image_to_speech.inference.synthesizer import load_synthesizer
+from image_to_speech.inference.translator import load_translator
 from image_to_speech.observability import record_model_load
-from image_to_speech.runtime.bundle import DEFAULT_PRESETS, models_dir
-from image_to_speech.runtime.captioner import load_captioner
-from image_to_speech.runtime.synthesizer import load_synthesizer
-from image_to_speech.runtime.translator import load_translator
 
 # Hook for the pipeline: a module exposing `router` (POST /jobs, GET /jobs/{id}) is mounted too.
 JOBS_ROUTER_MODULE = "image_to_speech.pipeline.jobs_api"

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from image_to_speech.runtime.bundle import MANIFEST_NAME, models_dir
+from image_to_speech.inference.bundle import MANIFEST_NAME, models_dir
 
 
 def bundle_path(task: str, name: str) -> Path:

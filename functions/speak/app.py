@@ -3,8 +3,8 @@
 from image_to_speech.api.app_factory import create_app
 from image_to_speech.api.handler import make_handler
 from image_to_speech.api.speak import speak_service, speak_task
+from image_to_speech.inference.synthesizer import load_synthesizer
 from image_to_speech.observability import instrument, record_model_load
-from image_to_speech.runtime.synthesizer import load_synthesizer
 
 # Module scope: loaded once per execution environment (during Lambda init), reused by every call.
 # The bundle is MODEL_BUNDLE_DIR (/opt/model in the image), else the default preset's build dir.

@@ -3,8 +3,8 @@
 from image_to_speech.api.app_factory import create_app
 from image_to_speech.api.handler import make_handler
 from image_to_speech.api.translate import translate_service, translate_task
+from image_to_speech.inference.translator import load_translator
 from image_to_speech.observability import instrument, record_model_load
-from image_to_speech.runtime.translator import load_translator
 
 # Module scope: loaded once per execution environment (during Lambda init), reused by every call.
 # The bundle is MODEL_BUNDLE_DIR (/opt/model in the image), else the default preset's build dir.

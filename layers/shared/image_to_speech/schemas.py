@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .runtime.captioner import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
-from .runtime.limits import MAX_BEAMS, MAX_SPEAK_CHARS
-from .runtime.translator import MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
+from .inference.captioner import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
+from .inference.limits import MAX_BEAMS, MAX_SPEAK_CHARS
+from .inference.translator import MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
 from .storage import MAX_KEY_BYTES
 
 __all__ = [

@@ -17,7 +17,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 
-from .runtime.errors import BadInputError, InferenceError
+from .inference.errors import BadInputError, InferenceError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

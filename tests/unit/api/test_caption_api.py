@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from image_to_speech.api import caption as caption_api
-from image_to_speech.runtime.images import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
+from image_to_speech.inference.images import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 
 from tests.conftest import photo_bytes
 

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from image_to_speech import storage
-from image_to_speech.runtime.images import MAX_IMAGE_BYTES
+from image_to_speech.inference.images import MAX_IMAGE_BYTES
 
 from scripts.make_events import (
     EVENT_JOB_ID,

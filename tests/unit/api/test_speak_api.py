@@ -9,7 +9,7 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 from image_to_speech.api import speak as speak_api
-from image_to_speech.runtime.synthesizer import MAX_SPEAK_CHARS
+from image_to_speech.inference.synthesizer import MAX_SPEAK_CHARS
 
 from .conftest import BUCKET
 from .helpers import wav_info

@@ -6,7 +6,7 @@ from types import ModuleType
 
 import pytest
 from fastapi.testclient import TestClient
-from image_to_speech.runtime.translator import MAX_TRANSLATE_CHARS
+from image_to_speech.inference.translator import MAX_TRANSLATE_CHARS
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from image_to_speech.runtime.translator import Translator, load_translator
+from image_to_speech.inference.translator import Translator, load_translator
 
 from tests.conftest import bundle_path
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from image_to_speech.runtime.bergamot import BergamotTranslator, LexicalShortlist
-from image_to_speech.runtime.bundle import load_bundle
-from image_to_speech.runtime.errors import (
+from image_to_speech.inference.bergamot import BergamotTranslator, LexicalShortlist
+from image_to_speech.inference.bundle import load_bundle
+from image_to_speech.inference.errors import (
     BundleIntegrityError,
     EmptyTextError,
     InvalidParameterError,
     TextTooLongError,
     UnsupportedLanguageError,
 )
-from image_to_speech.runtime.translator import MAX_TRANSLATE_CHARS, load_translator
+from image_to_speech.inference.translator import MAX_TRANSLATE_CHARS, load_translator
 
 from tests.conftest import bundle_path
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from image_to_speech.runtime import images
-from image_to_speech.runtime.bundle import MANIFEST_NAME
-from image_to_speech.runtime.captioner import Captioner, load_captioner
-from image_to_speech.runtime.classifier_captioner import ClassifierCaptioner
-from image_to_speech.runtime.errors import (
+from image_to_speech.inference import images
+from image_to_speech.inference.bundle import MANIFEST_NAME
+from image_to_speech.inference.captioner import Captioner, load_captioner
+from image_to_speech.inference.classifier_captioner import ClassifierCaptioner
+from image_to_speech.inference.errors import (
     BadInputError,
     BundleIntegrityError,
     BundleNotFoundError,

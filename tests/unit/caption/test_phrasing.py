@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from image_to_speech.runtime.classifier_captioner import phrase_caption, with_article
+from image_to_speech.inference.classifier_captioner import phrase_caption, with_article
 
 from model_build.classifier import CAPTION_RULES, short_label
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import moto.stepfunctions.parser.asl.component.common.retry.retrier_decl as retrier_decl
 import pytest
-from image_to_speech.runtime.bundle import DEFAULT_PRESETS
+from image_to_speech.inference.bundle import DEFAULT_PRESETS
 
 from pipeline_local.runner import LocalPipeline
 from tests.conftest import bundle_path

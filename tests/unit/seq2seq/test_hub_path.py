@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from image_to_speech.runtime.bundle import load_bundle
-from image_to_speech.runtime.captioner import load_captioner
-from image_to_speech.runtime.marian import MarianTranslator
-from image_to_speech.runtime.translator import load_translator
-from image_to_speech.runtime.vision_encoder_decoder import EncoderDecoderCaptioner
+from image_to_speech.inference.bundle import load_bundle
+from image_to_speech.inference.captioner import load_captioner
+from image_to_speech.inference.marian import MarianTranslator
+from image_to_speech.inference.translator import load_translator
+from image_to_speech.inference.vision_encoder_decoder import EncoderDecoderCaptioner
 
 from model_build import seq2seq
 from model_build.__main__ import build

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from image_to_speech.runtime.captioner import CaptionResult, load_captioner
-from image_to_speech.runtime.errors import InvalidParameterError, NotAnImageError
-from image_to_speech.runtime.generation import MergedDecoder
-from image_to_speech.runtime.marian import MarianTranslator
-from image_to_speech.runtime.translator import load_translator
-from image_to_speech.runtime.vision_encoder_decoder import EncoderDecoderCaptioner, as_sentence
+from image_to_speech.inference.captioner import CaptionResult, load_captioner
+from image_to_speech.inference.errors import InvalidParameterError, NotAnImageError
+from image_to_speech.inference.generation import MergedDecoder
+from image_to_speech.inference.marian import MarianTranslator
+from image_to_speech.inference.translator import load_translator
+from image_to_speech.inference.vision_encoder_decoder import EncoderDecoderCaptioner, as_sentence
 
 from tests.conftest import bundle_path, photo_bytes
 
@@ -111,7 +111,7 @@ def test_batched_greedy_equals_one_sentence_at_a_time(marian_fp32: MarianTransla
 
 
 def test_beam_search_with_one_beam_equals_greedy(marian_fp32: MarianTranslator) -> None:
-    from image_to_speech.runtime.generation import GenerationConfig, beam_search, greedy_search
+    from image_to_speech.inference.generation import GenerationConfig, beam_search, greedy_search
 
     input_ids, mask = marian_fp32.encode(SENTENCES)
     (hidden,) = marian_fp32.encoder.run(None, {"input_ids": input_ids, "attention_mask": mask})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from image_to_speech.runtime.generation import (
+from image_to_speech.inference.generation import (
     GenerationConfig,
     beam_search,
     generate,

@@ -7,15 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from image_to_speech.runtime.errors import (
+from image_to_speech.inference.errors import (
     BundleIntegrityError,
     EmptyTextError,
     InvalidParameterError,
     TextTooLongError,
     UnsupportedLanguageError,
 )
-from image_to_speech.runtime.marian import MarianTranslator
-from image_to_speech.runtime.translator import (
+from image_to_speech.inference.marian import MarianTranslator
+from image_to_speech.inference.translator import (
     MAX_TRANSLATE_CHARS,
     BaseTranslator,
     TranslationResult,

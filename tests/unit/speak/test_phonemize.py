@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from image_to_speech.runtime import phonemize
-from image_to_speech.runtime.phonemize import (
+from image_to_speech.inference import phonemize
+from image_to_speech.inference.phonemize import (
     BOS,
     EOS,
     PAD,

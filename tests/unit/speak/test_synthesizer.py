@@ -9,15 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from image_to_speech.runtime.errors import (
+from image_to_speech.inference.errors import (
     BundleIntegrityError,
     EmptyTextError,
     InvalidParameterError,
     TextTooLongError,
     UnsupportedLanguageError,
 )
-from image_to_speech.runtime.phonemize import phoneme_ids, phonemize_sentences
-from image_to_speech.runtime.synthesizer import (
+from image_to_speech.inference.phonemize import phoneme_ids, phonemize_sentences
+from image_to_speech.inference.synthesizer import (
     MAX_SPEAK_CHARS,
     SENTENCE_SILENCE_S,
     Scales,
@@ -25,7 +25,7 @@ from image_to_speech.runtime.synthesizer import (
     Synthesizer,
     load_synthesizer,
 )
-from image_to_speech.runtime.wav import WavAudio, read_wav
+from image_to_speech.inference.wav import WavAudio, read_wav
 
 from tests.conftest import bundle_path
 

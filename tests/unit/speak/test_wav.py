@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from image_to_speech.runtime.wav import float_to_pcm16, read_wav, to_wav_bytes
+from image_to_speech.inference.wav import float_to_pcm16, read_wav, to_wav_bytes
 
 
 def test_round_trip_keeps_rate_length_and_values() -> None:

@@ -38,7 +38,7 @@ async def read_body(
 
 def limit_json_body(limit: int) -> Callable[[Request], Awaitable[None]]:
     """A route dependency refusing bodies whose Content-Length exceeds `limit` (413)."""
-    from ..runtime.errors import TextTooLongError
+    from ..inference.errors import TextTooLongError
 
     # async: a sync dependency would run in a worker thread, and Mangum's per-invocation event
     # loop starts a new thread for it (milliseconds of overhead per request).

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from ..observability import record_inference
-from ..runtime.errors import (
+from ..inference.errors import (
     ImageTooLargeError,
     InvalidParameterError,
     NotAnImageError,
     UnsupportedImageFormatError,
 )
-from ..runtime.images import ALLOWED_FORMATS, MAX_IMAGE_BYTES, sniff_format
+from ..inference.images import ALLOWED_FORMATS, MAX_IMAGE_BYTES, sniff_format
+from ..observability import record_inference
 from ..schemas import (
     CaptionParams,
     CaptionResponse,
@@ -29,7 +29,7 @@ from .errors import RequestModelError
 from .handler import Task
 
 if TYPE_CHECKING:
-    from ..runtime.captioner import Captioner
+    from ..inference.captioner import Captioner
 
 from .. import storage
 

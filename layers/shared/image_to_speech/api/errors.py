@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..inference.errors import InferenceError
 from ..observability import logger
-from ..runtime.errors import InferenceError
 from ..schemas import ErrorBody
 
 JSON_MEDIA_TYPES = ("application/json",)

@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from mangum import Mangum
 from pydantic import BaseModel, ValidationError
 
+from ..inference.errors import BadInputError as RuntimeBadInput
 from ..observability import logger
-from ..runtime.errors import BadInputError as RuntimeBadInput
 from ..storage import StorageUnavailableError
 from ..task_errors import BadInputError, TransientError
 

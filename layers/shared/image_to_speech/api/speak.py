@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import storage
+from ..inference.text import normalize_language
 from ..observability import record_inference
-from ..runtime.text import normalize_language
 from ..schemas import SpeakRequest, SpeakResponse, SpeakTaskInput, SpeakTaskOutput
 from .app_factory import Service
 from .bodies import limit_json_body
 from .handler import Task
 
 if TYPE_CHECKING:
-    from ..runtime.synthesizer import Synthesizer
+    from ..inference.synthesizer import Synthesizer
 
 WAV_MEDIA_TYPES = ("audio/wav", "audio/x-wav", "audio/wave", "audio/*")
 MAX_SPEAK_BODY_BYTES = 96 * 1024

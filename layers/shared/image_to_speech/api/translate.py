@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends
 
+from ..inference.text import normalize_language
 from ..observability import record_inference
-from ..runtime.text import normalize_language
 from ..schemas import TranslateRequest, TranslateResponse, TranslateTaskInput, TranslateTaskOutput
 from .app_factory import Service
 from .bodies import limit_json_body
 from .handler import Task
 
 if TYPE_CHECKING:
-    from ..runtime.translator import Translator
+    from ..inference.translator import Translator
 
 # 5000 characters of JSON-escaped UTF-8 stay far below this; more is not a translation request.
 MAX_TRANSLATE_BODY_BYTES = 128 * 1024

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import storage
-from ..runtime.errors import (
+from ..inference.errors import (
     ImageTooLargeError,
     InferenceError,
     InvalidParameterError,

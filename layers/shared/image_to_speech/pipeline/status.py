@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from .. import storage
-from ..runtime.errors import BadInputError
+from ..inference.errors import BadInputError
 from .executions import describe_job_execution
 from .ids import is_job_id
 from .recorder import load_result

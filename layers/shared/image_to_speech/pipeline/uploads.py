@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..runtime.errors import NotAnImageError
-from ..runtime.images import ALLOWED_FORMATS, MAX_IMAGE_BYTES, sniff_format
+from ..inference.errors import NotAnImageError
+from ..inference.images import ALLOWED_FORMATS, MAX_IMAGE_BYTES, sniff_format
 
 # The file extension each accepted format is stored under (uploads/<job-id>.<ext>).
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}

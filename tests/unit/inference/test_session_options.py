@@ -1,12 +1,12 @@
-"""runtime/session.py: defaults and per-bundle overrides from a manifest's config["session"]."""
+"""inference/session.py: defaults and per-bundle overrides from a manifest's config["session"]."""
 
 from __future__ import annotations
 
 import onnxruntime as ort
 import pytest
-from image_to_speech.runtime.bundle import load_bundle
-from image_to_speech.runtime.errors import BundleIntegrityError
-from image_to_speech.runtime.session import session_options
+from image_to_speech.inference.bundle import load_bundle
+from image_to_speech.inference.errors import BundleIntegrityError
+from image_to_speech.inference.session import session_options
 
 from tests.conftest import bundle_path
 
