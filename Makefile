@@ -4,7 +4,7 @@ PY ?= .venv/bin/python
 SAM ?= .tools/sam/bin/sam
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: help setup models test lint format typecheck bench demo batch api base-image images integration validate clean
+.PHONY: help setup models test test-fast lint format typecheck bench demo batch api base-image images integration validate clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -17,8 +17,11 @@ setup: .venv/.installed ## create .venv with build, test and lint tools (+ espea
 models: setup ## build the offline model bundles into build/models
 	$(PY) -m model_build offline
 
-test: models ## unit and API tests (README's test command)
-	$(PY) -m pytest tests/unit -q
+test: models ## every unit, API, pipeline and model test (README's test command)
+	$(PY) -m pytest tests/unit tests/helpers -q -n 2
+
+test-fast: setup ## the fast lane: no model bundles, no model builds (fakes; under 30 s)
+	$(PY) -m pytest tests/unit tests/helpers -q -n 2 -m "not models and not slow"
 
 lint: setup ## ruff lint + format check
 	$(PY) -m ruff check .

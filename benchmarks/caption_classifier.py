@@ -64,8 +64,8 @@ def measure(variant: str, threads: int, runs: int) -> dict[str, Any]:
         import numpy as np
         import onnxruntime  # noqa: F401  (imported here so import_ms counts it, as torch's)
         from image_to_speech.inference import images
-        from image_to_speech.inference.captioner import load_captioner
         from image_to_speech.inference.classifier_captioner import ClassifierCaptioner, preprocess
+        from image_to_speech.inference.loaders import load_captioner
 
         import_ms = (time.perf_counter() - started) * 1000
         captioner = load_captioner(bundle_dir(variant), threads=threads)

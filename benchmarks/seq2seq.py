@@ -73,7 +73,7 @@ def onnx_request(task: str, bundle_dir: Path, n_threads: int) -> tuple[Any, floa
 
     started = time.perf_counter()
     if task == "caption":
-        from image_to_speech.inference.captioner import load_captioner
+        from image_to_speech.inference.loaders import load_captioner
         from image_to_speech.inference.vision_encoder_decoder import EncoderDecoderCaptioner
 
         captioner = load_captioner(bundle_dir, threads=n_threads)
@@ -94,8 +94,8 @@ def onnx_request(task: str, bundle_dir: Path, n_threads: int) -> tuple[Any, floa
 
         return caption, load_ms
 
+    from image_to_speech.inference.loaders import load_translator
     from image_to_speech.inference.marian import MarianTranslator
-    from image_to_speech.inference.translator import load_translator
 
     translator = load_translator(bundle_dir, threads=n_threads)
     assert isinstance(translator, MarianTranslator)

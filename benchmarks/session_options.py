@@ -167,17 +167,17 @@ def child(task: str, preset: str, variant_name: str, save: str | None) -> dict[s
     threads = variant.get("threads")
     started = time.perf_counter()
     if task == "caption":
-        from image_to_speech.inference.captioner import load_captioner
+        from image_to_speech.inference.loaders import load_captioner
 
         model: Any = load_captioner(bundle_dir, threads=threads)
         request = lambda x: model.caption(x).caption  # noqa: E731
     elif task == "translate":
-        from image_to_speech.inference.translator import load_translator
+        from image_to_speech.inference.loaders import load_translator
 
         model = load_translator(bundle_dir, threads=threads)
         request = lambda x: model.translate(x).text  # noqa: E731
     else:
-        from image_to_speech.inference.synthesizer import load_synthesizer
+        from image_to_speech.inference.loaders import load_synthesizer
 
         model = load_synthesizer(bundle_dir, threads=threads)
         # Output is random (VITS noise): report the audio length only.

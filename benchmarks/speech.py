@@ -37,8 +37,8 @@ SENTENCES = [
 
 def child(bundle_dir: str) -> dict[str, Any]:
     """Runs inside a fresh process: everything one variant measures."""
+    from image_to_speech.inference.loaders import load_synthesizer
     from image_to_speech.inference.phonemize import phonemize_sentences
-    from image_to_speech.inference.synthesizer import load_synthesizer
 
     started = time.perf_counter()
     synthesizer = load_synthesizer(bundle_dir, threads=THREADS)
@@ -176,8 +176,9 @@ def parity(candidate_dir: Path, reference_dir: Path) -> str:
     that differ only by the model's own sampling noise.
     """
     import numpy as np
+    from image_to_speech.inference.loaders import load_synthesizer
     from image_to_speech.inference.phonemize import phoneme_ids, phonemize_sentences
-    from image_to_speech.inference.synthesizer import Scales, load_synthesizer
+    from image_to_speech.inference.synthesizer import Scales
 
     candidate = load_synthesizer(candidate_dir, threads=THREADS)
     reference = load_synthesizer(reference_dir, threads=THREADS)

@@ -83,12 +83,14 @@ def error_payload(exc: BaseException) -> str:
     )
 
 
-def load_function_module(function_dir: Path, module_name: str | None = None) -> ModuleType:
-    """Import functions/<name>/app.py by path (the function folders are not packages)."""
-    path = function_dir / "app.py"
+def load_function_module(
+    function_dir: Path, module: str = "app", module_name: str | None = None
+) -> ModuleType:
+    """Import functions/<name>/<module>.py by path (the function folders are not packages)."""
+    path = function_dir / f"{module}.py"
     if not path.is_file():
         raise FileNotFoundError(f"no handler module at {path}")
-    name = module_name or f"_function_{function_dir.name}_app"
+    name = module_name or f"_function_{function_dir.name}_{module}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)

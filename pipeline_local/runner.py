@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from image_to_speech import storage
+from image_to_speech.aws.resources import reset_resources
+from image_to_speech.config import reset_settings
 from image_to_speech.inference.bundle import DEFAULT_PRESETS, MANIFEST_NAME, resolve_bundle_dir
-from image_to_speech.pipeline import executions
-from image_to_speech.pipeline.ids import execution_arn, execution_name, job_id_for_upload
+from image_to_speech.keys import execution_arn, job_id_for_upload
 from image_to_speech.pipeline.results import JobResult
 from moto import mock_aws
 
@@ -41,6 +41,7 @@ from .moto_bridge import (
 REGION = "us-east-1"
 BUCKET = "image-to-speech-local"
 FINISHED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+TRIGGER_FUNCTION = "UploadTriggerFunction"  # template.yaml: the function with the S3 event
 # moto runs each execution in a thread; StartExecution itself happens in the S3 PUT request.
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}}
 
@@ -108,15 +109,15 @@ def bundle_choices() -> dict[str, tuple[str, Path]]:
     return chosen
 
 
-def function_dir(spec_id: str, resource: dict[str, Any]) -> Path:
+def function_dir(spec: tmpl.FunctionSpec, resource: dict[str, Any]) -> Path:
     """functions/<name>/ of a template function: its Dockerfile's folder, else from its name."""
     dockerfile = (resource.get("Metadata") or {}).get("Dockerfile")
     context = (resource.get("Metadata") or {}).get("DockerContext", ".")
     if isinstance(dockerfile, str) and "/" in dockerfile:
         path = (tmpl.REPO_ROOT / str(context) / dockerfile).parent
-        if (path / "app.py").is_file():
+        if (path / f"{spec.module}.py").is_file():
             return path
-    return FUNCTIONS_DIR / spec_id.removesuffix("Function").lower()
+    return FUNCTIONS_DIR / spec.logical_id.removesuffix("Function").lower()
 
 
 class LocalPipeline:
@@ -167,8 +168,9 @@ class LocalPipeline:
         else:
             self._mock = mock_aws(config=MOTO_CONFIG)
             self._mock.start()
-        storage.reset()  # clients cached before the mock started would talk to real AWS
-        executions.reset()
+        # Settings and clients cached before the mock started would talk to real AWS.
+        reset_settings()
+        reset_resources()
         template = tmpl.load_template(self.template_path)
         machine = tmpl.state_machine(template)
         specs = tmpl.functions(template)
@@ -247,7 +249,7 @@ class LocalPipeline:
         self._start_lambda = StartLambda(path, docker=docker_host(), environment=environment)
         # podman's bridge (and so the gateway address) exists once a container runs on it:
         # start the jobs function's (warm) container before any invocation needs moto.
-        self._start_lambda.start_container("JobsFunction")
+        self._start_lambda.start_container(TRIGGER_FUNCTION)
         self._serve_moto(self._gateway, wait_s=30.0)
         functions: Functions = self._start_lambda.functions()
         return functions
@@ -330,17 +332,18 @@ class LocalPipeline:
     def _load_handlers(
         self, template: dict[str, Any], specs: dict[str, tmpl.FunctionSpec]
     ) -> dict[str, Callable[[Any, Any], Any]]:
-        """Import each function's app.py (this loads its model: the cold start)."""
+        """Import each function's handler module (this loads its model: the cold start)."""
         handlers = {}
         for logical_id in specs:
             if logical_id in self.handler_overrides:
                 handlers[logical_id] = self.handler_overrides[logical_id]
                 continue
-            folder = function_dir(logical_id, template["Resources"][logical_id])
+            spec = specs[logical_id]
+            folder = function_dir(spec, template["Resources"][logical_id])
             started = time.perf_counter()
-            module = load_function_module(folder)
+            module = load_function_module(folder, spec.module)
             self.load_ms[logical_id] = (time.perf_counter() - started) * 1000
-            handlers[logical_id] = module.handler
+            handlers[logical_id] = getattr(module, spec.attribute)
         return handlers
 
     def __exit__(self, *exc: object) -> None:
@@ -358,8 +361,8 @@ class LocalPipeline:
         for server in self._servers:
             server.stop()
         self._servers.clear()
-        storage.reset()
-        executions.reset()
+        reset_settings()
+        reset_resources()
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -394,7 +397,7 @@ class LocalPipeline:
         return job_id_for_upload(self.bucket, key, response["ETag"]), key
 
     def execution_arn(self, job_id: str) -> str:
-        return execution_arn(self.state_machine_arn, execution_name(job_id))
+        return execution_arn(self.state_machine_arn, job_id)
 
     def status(self, job_id: str) -> str | None:
         try:
@@ -435,7 +438,7 @@ class LocalPipeline:
 
     def _raise_if_trigger_failed(self, job_id: str) -> None:
         assert self.functions is not None
-        failed = [call for call in self.functions.calls("JobsFunction") if call.errored]
+        failed = [call for call in self.functions.calls(TRIGGER_FUNCTION) if call.errored]
         if failed and "Records" in failed[-1].event:
             raise LocalPipelineError(
                 f"the upload trigger failed ({failed[-1].error_type}); job {job_id} never started"

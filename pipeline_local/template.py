@@ -60,6 +60,16 @@ class FunctionSpec:
     timeout: int
     memory_size: int
     s3_events: list[dict[str, Any]] = field(default_factory=list)
+    # ImageConfig.Command: "<module>.<attribute>" inside the function's folder.
+    handler: str = "app.handler"
+
+    @property
+    def module(self) -> str:
+        return self.handler.rsplit(".", 1)[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,7 @@ def functions(template: dict[str, Any]) -> dict[str, FunctionSpec]:
             timeout=int(props.get("Timeout", globals_.get("Timeout", 30))),
             memory_size=int(props.get("MemorySize", globals_.get("MemorySize", 1024))),
             s3_events=s3_events,
+            handler=str(((props.get("ImageConfig") or {}).get("Command") or ["app.handler"])[0]),
         )
     return found
 

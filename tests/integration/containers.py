@@ -33,7 +33,14 @@ MOTO_CONTAINERFILE = REPO_ROOT / "tests" / "integration" / "moto.Containerfile"
 BUCKET = "image-to-speech-local"  # the bucket the sample events in events/ name
 REGION = "us-east-1"
 # SAM tags images <logical id lowercased>:<DockerTag>; podman stores them under docker.io/library.
-FUNCTIONS = ("CaptionFunction", "TranslateFunction", "SpeakFunction", "JobsFunction")
+FUNCTIONS = (
+    "CaptionFunction",
+    "TranslateFunction",
+    "SpeakFunction",
+    "JobsApiFunction",
+    "UploadTriggerFunction",
+    "RecordResultFunction",
+)
 MODEL_FUNCTIONS = ("CaptionFunction", "TranslateFunction", "SpeakFunction")
 DOCKER_TAG = "v1"
 

@@ -205,12 +205,14 @@ def test_jobs_api_reports_unknown_job_as_404(sam_env: Path, tmp_path: Path) -> N
     )
     event["requestContext"]["http"].update(method="GET", path=f"/jobs/{job_id}")
     event["pathParameters"] = {"id": job_id}
-    invocation = sam_local_invoke("JobsFunction", write_event(tmp_path, "job.json", event), sam_env)
+    invocation = sam_local_invoke(
+        "JobsApiFunction", write_event(tmp_path, "job.json", event), sam_env
+    )
     assert invocation.payload["statusCode"] == 404, invocation.payload
     assert json.loads(http_body(invocation.payload))["error"], invocation.payload
 
 
-@pytest.mark.parametrize("function", [*MODEL_FUNCTIONS, "JobsFunction"])
+@pytest.mark.parametrize("function", [*MODEL_FUNCTIONS, "JobsApiFunction"])
 def test_image_has_no_torch_or_transformers(
     built_images: None, function: str, metrics: dict[str, dict[str, float]]
 ) -> None:

@@ -1,29 +1,55 @@
-"""Logging, tracing and metrics (AWS Lambda Powertools), configured in ONE place.
+"""Logging, metrics and tracing (AWS Lambda Powertools), configured in ONE place.
 
-Settings come from the POWERTOOLS_* environment variables (service name, log level, metrics
-namespace, POWERTOOLS_TRACE_DISABLED). Outside Lambda the tracer disables itself and metrics
-are printed to stdout as EMF JSON, so everything runs locally without AWS.
+Powertools reads its own POWERTOOLS_* variables (log level, metrics namespace); the service
+name and whether to trace come from config. Tracing exists only when it can mean something:
+inside Lambda with tracing on (template.yaml sets `Tracing: Active`). Otherwise no tracer is
+created and the X-Ray SDK is never imported, and `traced` leaves functions untouched. Outside
+Lambda, metrics are printed to stdout as EMF JSON, so everything runs locally without AWS.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "image-to-speech")
-NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ImageToSpeech")
+from .config import get_settings
+
 # API Gateway events carry a request id, Step Functions tasks a job id: either one correlates.
 CORRELATION_ID_PATH = "requestContext.requestId || job_id"
 
+_settings = get_settings()
+SERVICE = _settings.powertools_service_name
+NAMESPACE = _settings.powertools_metrics_namespace
+
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 Handler = Callable[[Any, Any], Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@lru_cache(maxsize=1)
+def tracer() -> Any | None:
+    """The Powertools Tracer when tracing is on, else None (and aws_xray_sdk stays unloaded)."""
+    if not get_settings().tracing_enabled:
+        return None
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+def traced(function: F) -> F:
+    """A subsegment per call of a service function when tracing is on; the function unchanged
+    otherwise (decided once, at import: the setting does not change within a process)."""
+    active = tracer()
+    if active is None:
+        return function
+    wrapped: F = active.capture_method(function, capture_response=False)
+    return wrapped
 
 
 def record_model_load(task: str, load_ms: float, model: dict[str, Any]) -> None:
@@ -38,7 +64,9 @@ def record_inference(task: str, ms: float) -> None:
 
 
 def instrument(handler: Handler) -> Handler:
-    """Wrap a Lambda handler: tracing, cold-start + EMF metrics, context and correlation id."""
-    traced = tracer.capture_lambda_handler(handler, capture_response=False)
-    measured = metrics.log_metrics(traced, capture_cold_start_metric=True)
+    """Wrap a Lambda handler: cold-start + EMF metrics, context, correlation id, tracing."""
+    active = tracer()
+    if active is not None:
+        handler = active.capture_lambda_handler(handler, capture_response=False)
+    measured = metrics.log_metrics(handler, capture_cold_start_metric=True)
     return logger.inject_lambda_context(measured, correlation_id_path=CORRELATION_ID_PATH)

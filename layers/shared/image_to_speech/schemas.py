@@ -1,19 +1,22 @@
 """Pydantic models of every request, response and Step Functions task payload.
 
-Limits are imported from the runtime so the API documents (and enforces) exactly what the
-models accept; the runtime still re-checks them, since it is also used without this layer.
+Limits are imported from the inference modules so the API documents (and enforces) exactly
+what the models accept; the models still re-check them, since they are also used on their own.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
-from .inference.captioner import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
-from .inference.limits import MAX_BEAMS, MAX_SPEAK_CHARS
-from .inference.translator import MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
-from .storage import MAX_KEY_BYTES
+from .inference.captioning import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
+from .inference.limits import MAX_BEAMS
+from .inference.speech import MAX_SPEAK_CHARS
+from .inference.translation import MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
+from .keys import MAX_KEY_BYTES
+from .media import IMAGE_MEDIA_TYPES, parse_media_type
+from .pipeline.results import FailureInfo, StepTiming
 
 __all__ = [
     "MAX_SPEAK_CHARS",
@@ -191,3 +194,68 @@ class SpeakTaskOutput(_Output):
     sample_rate: int
     model: ModelDescription
     ms: float
+
+
+# ---- jobs ----------------------------------------------------------------------------------
+
+
+_IMAGE_MEDIA_ENUM: list[JsonValue] = list(IMAGE_MEDIA_TYPES)
+
+
+class CreateJobRequest(_Request):
+    content_type: str = Field(
+        default="image/jpeg",
+        description="Media type of the image you will upload",
+        json_schema_extra={"enum": _IMAGE_MEDIA_ENUM},
+    )
+
+    @field_validator("content_type")
+    @classmethod
+    def _accepted_image_type(cls, value: str) -> str:
+        media = parse_media_type(value)
+        if media not in IMAGE_MEDIA_TYPES:
+            raise ValueError(f"must be one of {IMAGE_MEDIA_TYPES}")
+        return media
+
+
+class PresignedUpload(BaseModel):
+    method: Literal["POST"] = "POST"
+    url: str
+    fields: dict[str, str] = Field(description="Form fields to send before the 'file' field")
+    key: str
+    max_bytes: int
+    expires_in: int
+
+
+class CreatedJob(BaseModel):
+    job_id: str
+    status: Literal["AWAITING_UPLOAD", "PENDING"]
+    status_url: str
+    key: str
+    upload: PresignedUpload | None = None
+
+
+class JobStatus(_Output):
+    job_id: str
+    status: Literal["RUNNING", "SUCCEEDED", "FAILED"]
+    input: dict[str, str] | None = None
+    caption: str | None = None
+    translation: str | None = None
+    audio_key: str | None = None
+    audio_url: str | None = None
+    audio_url_expires_in: int | None = None
+    audio: dict[str, Any] | None = None
+    models: dict[str, dict[str, Any]] | None = None
+    durations_ms: dict[str, StepTiming] | None = None
+    total_ms: float | None = None
+    error: FailureInfo | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class RecordOutcome(_Output):
+    """What RecordSuccess / RecordFailure return to the state machine."""
+
+    results_key: str
+    status: Literal["SUCCEEDED", "FAILED"]
+    reason: str

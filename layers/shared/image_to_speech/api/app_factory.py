@@ -7,13 +7,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
 
 from .. import __version__
+from ..inference.bundle import Bundle
 from ..schemas import ErrorBody, HealthResponse, ModelHealth
 from .errors import register_error_handlers
+
+
+class Loaded(Protocol):
+    """Any loaded model: captioner, translator or synthesizer."""
+
+    bundle: Bundle
+    load_ms: float
+
 
 _VERSIONED_PACKAGES = ("onnxruntime", "numpy", "fastapi", "pydantic", "mangum")
 
@@ -23,7 +32,7 @@ class Service:
     """One model-backed service: its name, loaded model and routes."""
 
     name: str
-    model: Any  # a Captioner / Translator / Synthesizer: has .bundle and .load_ms
+    model: Loaded
     router: APIRouter
 
     def health(self) -> ModelHealth:
@@ -52,7 +61,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "Body, image or text too large",
         415: "Unsupported media type",
         422: "Invalid input: the body says which field and what is allowed",
-        503: "Storage temporarily unavailable (retry)",
+        503: "A dependency is unavailable (retry), or the deployment lacks a setting (the body "
+        "says which)",
     }.items()
 }
 

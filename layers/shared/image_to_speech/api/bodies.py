@@ -6,10 +6,26 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
+from ..errors import ImageTooLargeError, TextTooLongError
+from ..media import MAX_UPLOAD_BYTES, parse_media_type
+
+UPLOAD_HINT = (
+    f"Larger images (up to {MAX_UPLOAD_BYTES} bytes) go through S3: POST /jobs returns a "
+    'presigned upload, then POST /caption with {"s3_key": "uploads/..."} or let the job run.'
+)
+
+
+def image_too_large(size: int | str, limit: int) -> ImageTooLargeError:
+    return ImageTooLargeError(
+        f"The request body is {size} bytes; at most {limit} bytes are accepted in a request. "
+        f"{UPLOAD_HINT}",
+        allowed={"max_bytes": limit, "max_upload_bytes": MAX_UPLOAD_BYTES},
+    )
+
 
 def media_type(request: Request) -> str:
-    """'image/jpeg; charset=x' -> 'image/jpeg' (lower case, '' when missing)."""
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+    """The request's media type, normalised (media.parse_media_type)."""
+    return parse_media_type(request.headers.get("content-type"))
 
 
 async def read_body(
@@ -38,7 +54,6 @@ async def read_body(
 
 def limit_json_body(limit: int) -> Callable[[Request], Awaitable[None]]:
     """A route dependency refusing bodies whose Content-Length exceeds `limit` (413)."""
-    from ..inference.errors import TextTooLongError
 
     # async: a sync dependency would run in a worker thread, and Mangum's per-invocation event
     # loop starts a new thread for it (milliseconds of overhead per request).

@@ -1,8 +1,8 @@
 """Every failure becomes a JSON ErrorBody {"error", "message", "allowed"?} with a 4xx/5xx status.
 
-Runtime errors carry their own status; FastAPI's validation errors say which field is wrong and
-what the field accepts; unknown routes and methods answer JSON too; anything unexpected is a
-500 that reveals nothing about the internals (it is logged with its traceback instead).
+The package's errors (errors.py) carry their own status; FastAPI's validation errors say which
+field is wrong and what the field accepts; unknown routes and methods answer JSON too; anything
+unexpected is a 500 that reveals nothing about the internals (it is logged with its traceback).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..inference.errors import InferenceError
+from ..errors import ServiceError, TransientError
+from ..media import parse_media_type
 from ..observability import logger
 from ..schemas import ErrorBody
 
@@ -75,7 +76,7 @@ def _field_rules(models: Sequence[type[BaseModel]], field: str) -> Any:
 
 
 def _is_json(request: Request) -> bool:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = parse_media_type(request.headers.get("content-type"))
     return content_type in JSON_MEDIA_TYPES or content_type.endswith("+json")
 
 
@@ -138,12 +139,12 @@ def _schema_summary(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-async def _on_inference_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, InferenceError)
-    headers = {"Retry-After": "1"} if exc.http_status == 503 else None
-    logger.info("request refused", extra={"error": exc.code, "status": exc.http_status})
-    response = JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
-    return response
+async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    headers = {"Retry-After": "1"} if isinstance(exc, TransientError) else None
+    log = logger.warning if exc.http_status >= 500 else logger.info
+    log("request refused", extra={"error": exc.code, "status": exc.http_status})
+    return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -224,7 +225,7 @@ class CatchAllMiddleware:
 
 
 def register_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(InferenceError, _on_inference_error)
+    app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(RequestModelError, _on_request_model_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)

@@ -1,23 +1,22 @@
-"""POST /speak (WAV stored in S3 + presigned URL, or the WAV itself) and the speak task."""
+"""POST /speak: the WAV stored in S3 with a presigned URL, or the WAV itself."""
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from .. import storage
-from ..inference.text import normalize_language
-from ..observability import record_inference
-from ..schemas import SpeakRequest, SpeakResponse, SpeakTaskInput, SpeakTaskOutput
-from .app_factory import Service
+from ..config import missing
+from ..errors import ServiceError
+from ..inference.speech import Synthesizer
+from ..keys import speech_key
+from ..ports import ObjectStore
+from ..schemas import SpeakRequest, SpeakResponse
+from ..services.speak import Speech, StoredSpeech, speak, store_speech
 from .bodies import limit_json_body
-from .handler import Task
-
-if TYPE_CHECKING:
-    from ..inference.synthesizer import Synthesizer
+from .concurrency import run_blocking
 
 WAV_MEDIA_TYPES = ("audio/wav", "audio/x-wav", "audio/wave", "audio/*")
 MAX_SPEAK_BODY_BYTES = 96 * 1024
@@ -49,9 +48,8 @@ def wants_wav(accept: str | None) -> bool:
     return best_wav > best_json
 
 
-def build_router(synthesizer: Synthesizer) -> APIRouter:
+def build_router(synthesizer: Synthesizer, store: Callable[[], ObjectStore]) -> APIRouter:
     router = APIRouter(tags=["speak"])
-    model = synthesizer.bundle.describe()
     responses: dict[int | str, dict[str, Any]] = {
         200: {"content": {"audio/wav": {}}, "description": "JSON, or the WAV (Accept: audio/wav)"},
         303: {"description": "Accept: audio/wav but the WAV is too big to inline: see Location"},
@@ -64,34 +62,17 @@ def build_router(synthesizer: Synthesizer) -> APIRouter:
         summary="Synthesize speech; stores a WAV and returns a presigned URL",
         dependencies=[Depends(limit_json_body(MAX_SPEAK_BODY_BYTES))],
     )
-    async def speak(body: SpeakRequest, request: Request) -> Any:
-        language = normalize_language(body.language, synthesizer.languages)
-        result = synthesizer.synthesize(body.text, language=language)
-        record_inference("speak", result.ms)
+    async def speak_route(body: SpeakRequest, request: Request) -> Any:
         inline = wants_wav(request.headers.get("accept"))
-        if inline and len(result.wav) <= MAX_INLINE_WAV_BYTES:
-            return Response(
-                result.wav,
-                media_type="audio/wav",
-                headers={
-                    "X-Duration-S": f"{result.duration_s:.3f}",
-                    "X-Sample-Rate": str(result.sample_rate),
-                    "X-Model-Preset": str(model.get("preset", "")),
-                    "X-Inference-Ms": f"{result.ms:.1f}",
-                },
-            )
-        key = f"{storage.settings().audio_prefix}{uuid.uuid4().hex}.wav"
-        storage.put_bytes(key, result.wav, content_type="audio/wav")
-        expires = storage.settings().presign_expires_s
-        answer = SpeakResponse(
-            audio_key=key,
-            url=storage.presigned_get_url(key, expires_s=expires),
-            expires_in=expires,
-            duration_s=round(result.duration_s, 3),
-            sample_rate=result.sample_rate,
-            model=model,
-            ms=round(result.ms, 3),
-        )
+        # The bucket is needed unless the client takes the WAV itself: check it before the work.
+        bucket = _optional(store) if inline else store()
+        speech = await run_blocking(speak, synthesizer, body.text, language=body.language)
+        if inline and len(speech.result.wav) <= MAX_INLINE_WAV_BYTES:
+            return _wav_response(speech)
+        if bucket is None:
+            raise missing("BUCKET_NAME", "the S3 bucket that holds WAVs too big to answer inline")
+        stored = await run_blocking(store_speech, bucket, speech, speech_key())
+        answer = _stored_answer(stored, bucket)
         if inline:
             return JSONResponse(
                 answer.model_dump(), status_code=303, headers={"Location": answer.url}
@@ -101,25 +82,35 @@ def build_router(synthesizer: Synthesizer) -> APIRouter:
     return router
 
 
-def speak_task(synthesizer: Synthesizer) -> Task[SpeakTaskInput, SpeakTaskOutput]:
-    model = synthesizer.bundle.describe()
-
-    def run(payload: SpeakTaskInput) -> SpeakTaskOutput:
-        bucket = storage.validate_bucket(payload.bucket)
-        result = synthesizer.synthesize(payload.text, language=payload.language)
-        record_inference("speak", result.ms)
-        key = f"{storage.settings().audio_prefix}{payload.job_id}.wav"
-        storage.put_bytes(key, result.wav, content_type="audio/wav", bucket=bucket)
-        return SpeakTaskOutput(
-            audio_key=key,
-            duration_s=round(result.duration_s, 3),
-            sample_rate=result.sample_rate,
-            model=model,
-            ms=round(result.ms, 3),
-        )
-
-    return Task(SpeakTaskInput, run)
+def _optional(store: Callable[[], ObjectStore]) -> ObjectStore | None:
+    try:
+        return store()
+    except ServiceError:
+        return None
 
 
-def speak_service(synthesizer: Synthesizer) -> Service:
-    return Service("speak", synthesizer, build_router(synthesizer))
+def _wav_response(speech: Speech) -> Response:
+    result = speech.result
+    return Response(
+        result.wav,
+        media_type="audio/wav",
+        headers={
+            "X-Duration-S": f"{result.duration_s:.3f}",
+            "X-Sample-Rate": str(result.sample_rate),
+            "X-Model-Preset": str(speech.model.get("preset", "")),
+            "X-Inference-Ms": f"{result.ms:.1f}",
+        },
+    )
+
+
+def _stored_answer(stored: StoredSpeech, bucket: ObjectStore) -> SpeakResponse:
+    result = stored.speech.result
+    return SpeakResponse(
+        audio_key=stored.audio_key,
+        url=bucket.presigned_get_url(stored.audio_key),
+        expires_in=bucket.presign_expires_s,
+        duration_s=round(result.duration_s, 3),
+        sample_rate=result.sample_rate,
+        model=stored.speech.model,
+        ms=round(result.ms, 3),
+    )

@@ -12,7 +12,6 @@ ranked by score / length ** length_normalization.
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,24 +21,23 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from ..config import get_settings
+from ..errors import BundleIntegrityError
 from .bundle import Bundle
-from .errors import BundleIntegrityError
 from .session import session_options
-from .translator import BaseTranslator
+from .translation import BaseTranslator
 
 # The graphs are tiny (one sentence, width 256): a second intra-op thread costs more in
-# synchronisation than it saves. Re-measured with `python -m benchmarks session_options`
-# (docs/performance.md): 2 threads were 1.03-1.12x slower on a quiet host, 1.08x with a p95 of
-# 17 vs 13 ms under a Lambda-like 1.16-core quota, 2.7x slower on a busy host (spinning on).
-# An explicit `threads` or ORT_THREADS still wins.
+# synchronisation than it saves (docs/performance.md "Bergamot threads"). An explicit
+# `threads` or ORT_THREADS still wins.
 DEFAULT_THREADS = 1
 
 
 def create_bergamot_session(path: Path, threads: int | None) -> ort.InferenceSession:
-    options = session_options(threads or int(os.environ.get("ORT_THREADS", 0)) or DEFAULT_THREADS)
+    options = session_options(threads or get_settings().ort_threads or DEFAULT_THREADS)
     # Weights are int8 initializers behind DequantizeLinear. With QDQ handling off, ORT
     # constant-folds those at load, so runs multiply float matrices instead of dequantizing
-    # every weight on every call (measured 2-3x slower encoder otherwise).
+    # every weight on every call (docs/performance.md "Bergamot QDQ").
     options.add_session_config_entry("session.disable_quant_qdq", "1")
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 

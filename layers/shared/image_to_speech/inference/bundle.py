@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BundleIntegrityError, BundleNotFoundError
+from ..config import get_settings
+from ..errors import BundleIntegrityError, BundleNotFoundError
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
 TASKS = ("caption", "translate", "speak")
 
-# Where `make models` writes bundles; overridable for images (/opt/model) and tests.
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[4] / "build" / "models"
-
 
 def models_dir() -> Path:
-    return Path(os.environ.get("MODELS_DIR", str(DEFAULT_MODELS_DIR)))
+    """Where `make models` writes bundles (MODELS_DIR, default build/models of the repo)."""
+    return get_settings().models_dir
 
 
 def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
@@ -75,11 +73,12 @@ class Bundle:
 
 
 def resolve_bundle_dir(task: str, preset: str | None = None) -> Path:
-    """The bundle directory for a task: MODEL_BUNDLE_DIR wins, else MODELS_DIR/<task>/<preset>."""
-    explicit = os.environ.get("MODEL_BUNDLE_DIR")
-    if explicit:
-        return Path(explicit)
-    preset = preset or os.environ.get(f"{task.upper()}_PRESET") or DEFAULT_PRESETS[task]
+    """The ONE way a bundle is found: MODEL_BUNDLE_DIR (a function image's single bundle) wins,
+    else MODELS_DIR/<task>/<preset>, the preset being `preset`, <TASK>_PRESET or the default."""
+    settings = get_settings()
+    if settings.model_bundle_dir is not None:
+        return settings.model_bundle_dir
+    preset = preset or settings.preset_for(task) or DEFAULT_PRESETS[task]
     return models_dir() / task / preset
 
 

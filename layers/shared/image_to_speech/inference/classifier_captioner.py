@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from ..errors import BundleIntegrityError
 from . import images
 from .bundle import Bundle
-from .captioner import CaptionResult, validate_generation_params
-from .errors import BundleIntegrityError
+from .captioning import CaptionResult, validate_generation_params
 from .session import create_session
 
 RESAMPLING = {

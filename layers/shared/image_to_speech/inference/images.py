@@ -9,46 +9,30 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .errors import (
+from ..errors import (
     ImageTooLargeError,
     NotAnImageError,
     TruncatedImageError,
     UnsupportedImageFormatError,
 )
+from ..media import IMAGE_MEDIA_TYPES, MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, MEDIA_TYPES
 
-# Formats we accept, as Pillow names them, with their media types.
-ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-MAX_IMAGE_BYTES = 5 * 1024 * 1024  # API Gateway / Lambda payload limits; S3 is the way for more
-MAX_IMAGE_PIXELS = 40_000_000  # about 7700 x 5200; anything larger is refused before decoding
-
-# The magic numbers of each allowed format, checked before Pillow sees the bytes.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-)
-
-
-def sniff_format(data: bytes) -> str | None:
-    """The image format from the first bytes (content, never the file name), or None."""
-    for signature, name in _SIGNATURES:
-        if data.startswith(signature):
-            return name
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    return None
+# Large JPEGs are decoded at a reduced scale (1/2 .. 1/8, Pillow's draft mode) as long as the
+# result keeps at least this many pixels on its short side: far more than any model's input,
+# so quality is unchanged, and a 40-megapixel photo costs no more than a 2-megapixel one.
+DRAFT_MIN_SIDE = 1024
 
 
 def decode_image(
-    data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES, max_pixels: int = MAX_IMAGE_PIXELS
+    data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int = MAX_IMAGE_PIXELS
 ) -> Image.Image:
     """Decode bytes into an RGB image, or raise a typed error saying what is wrong."""
-    allowed = sorted(ALLOWED_FORMATS.values())
+    allowed = IMAGE_MEDIA_TYPES
     if not data:
         raise NotAnImageError("The image is empty (0 bytes).", allowed=allowed)
     if len(data) > max_bytes:
         raise ImageTooLargeError(
-            f"The image is {len(data)} bytes; at most {max_bytes} bytes are accepted here. "
-            "Upload larger images to S3 and pass the key instead.",
+            f"The image is {len(data)} bytes; at most {max_bytes} bytes are accepted.",
             allowed={"max_bytes": max_bytes},
         )
     try:
@@ -56,7 +40,7 @@ def decode_image(
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             image_format = image.format or ""
-            if image_format not in ALLOWED_FORMATS:
+            if image_format not in MEDIA_TYPES:
                 raise UnsupportedImageFormatError(
                     f"Image format {image_format or 'unknown'} is not supported.", allowed=allowed
                 )
@@ -67,6 +51,7 @@ def decode_image(
                     f"{max_pixels} pixels are accepted.",
                     allowed={"max_pixels": max_pixels},
                 )
+            _reduce_while_decoding(image)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLargeError(
@@ -83,6 +68,14 @@ def decode_image(
             f"The image could not be decoded completely: {exc}", allowed=allowed
         ) from exc
     return image.convert("RGB")
+
+
+def _reduce_while_decoding(image: Image.Image) -> None:
+    """JPEG only: let the decoder scale down by a power of two, keeping DRAFT_MIN_SIDE."""
+    width, height = image.size
+    if image.format == "JPEG" and min(width, height) >= 2 * DRAFT_MIN_SIDE:
+        scale = min(width, height) / DRAFT_MIN_SIDE
+        image.draft("RGB", (int(width / scale), int(height / scale)))
 
 
 def to_tensor(

@@ -1,12 +1,9 @@
-"""Input limits that the HTTP schemas share with the models, kept free of heavy imports.
+"""The generation-parameter check every generating model shares (captioners, translators).
 
-The jobs function validates requests with the same schemas but runs no model: importing the
-limits from here keeps onnxruntime and numpy out of its image.
+Kept free of heavy imports: the request schemas import these limits too.
 """
 
-from .errors import InvalidParameterError
-
-MAX_SPEAK_CHARS = 3000
+from ..errors import InvalidParameterError
 
 MIN_BEAMS, MAX_BEAMS = 1, 8
 

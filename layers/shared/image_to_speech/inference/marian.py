@@ -16,7 +16,7 @@ from tokenizers import Tokenizer
 from .bundle import Bundle
 from .generation import GenerationConfig, MergedDecoder, generate
 from .session import create_session
-from .translator import MAX_NEW_TOKENS_LIMIT, BaseTranslator
+from .translation import MAX_NEW_TOKENS_LIMIT, BaseTranslator
 
 
 class MarianTranslator(BaseTranslator):

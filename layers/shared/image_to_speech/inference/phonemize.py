@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..errors import PhonemizerError, PhonemizerTimeoutError
+
 BOS, EOS, PAD = "^", "$", "_"
 ESPEAK_PROGRAM = "espeak-ng"
 ESPEAK_TIMEOUT_S = 20.0
@@ -31,10 +33,6 @@ _LANGUAGE_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _VOICE_NAME = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*$")
 _PRONOUNCEABLE = re.compile(r"[^\W_]")  # a letter or digit
-
-
-class PhonemizerError(RuntimeError):
-    """espeak-ng is missing, failed or timed out: a deployment problem, not a client one."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ def _espeak_paragraphs(texts: Sequence[str], voice: str, timeout_s: float) -> li
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise PhonemizerError(f"espeak-ng took longer than {timeout_s:.0f} s") from exc
+        raise PhonemizerTimeoutError(f"espeak-ng took longer than {timeout_s:.0f} s") from exc
     output = completed.stdout.decode("utf-8", "replace")
     # Warnings on stderr are not fatal; empty output is not either (e.g. a clause of symbols).
     if completed.returncode != 0:
@@ -137,8 +135,3 @@ def phoneme_ids(phonemes: str, id_map: Mapping[str, Sequence[int]]) -> list[int]
             ids.extend(id_map[PAD])
     ids.extend(id_map[EOS])
     return ids
-
-
-def missing_phonemes(phonemes: str, id_map: Mapping[str, Sequence[int]]) -> set[str]:
-    """Phonemes the voice has no id for (skipped by phoneme_ids): useful for diagnostics."""
-    return {p for p in unicodedata.normalize("NFD", phonemes) if p not in id_map}

@@ -15,7 +15,8 @@ from typing import Any
 
 import onnxruntime as ort
 
-from .errors import BundleIntegrityError
+from ..config import get_settings
+from ..errors import BundleIntegrityError
 
 GRAPH_OPTIMIZATION_LEVELS = {
     "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
@@ -25,9 +26,8 @@ GRAPH_OPTIMIZATION_LEVELS = {
 }
 # Keys a manifest's config["session"] may set, and the type each takes.
 BUNDLE_OVERRIDES: dict[str, type] = {
-    # False skips the allocation planner's buffer-reuse pass. For the Piper VITS graph (~3000
-    # nodes, dynamic shapes) that pass alone took 1.2-1.5 of its 1.6 s session creation; the
-    # arena still recycles freed buffers, so peak RSS and latency were unchanged.
+    # False skips the allocation planner's buffer-reuse pass, which dominates session creation
+    # of large dynamic graphs such as Piper VITS (docs/performance.md "Piper load time").
     "enable_mem_reuse": bool,
     "enable_cpu_mem_arena": bool,
     "graph_optimization_level": str,  # a key of GRAPH_OPTIMIZATION_LEVELS
@@ -46,24 +46,20 @@ def available_cpus() -> int:
 def session_options(
     threads: int | None = None, overrides: Mapping[str, Any] | None = None
 ) -> ort.SessionOptions:
+    settings = get_settings()
     options = ort.SessionOptions()
-    # One request at a time per Lambda container: all cores go to intra-op parallelism.
-    # Quiet 2-vCPU host, median per request, 2 vs 1 thread: caption 8.4 vs 9.2 ms, speak 98 vs
-    # 148 ms (`python -m benchmarks session_options`, docs/performance.md).
-    options.intra_op_num_threads = (
-        threads or int(os.environ.get("ORT_THREADS", 0)) or (available_cpus())
-    )
+    # One request at a time per Lambda container: all cores go to intra-op parallelism
+    # (measured: docs/performance.md "threads").
+    options.intra_op_num_threads = threads or settings.ort_threads or available_cpus()
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # ENABLE_ALL: EXTENDED/BASIC loaded no faster and ran 1.4-3.5x slower (caption; BASIC also
-    # changed its int8 outputs, QDQ then runs as float).
+    # ENABLE_ALL: the lower levels loaded no faster and ran slower, and BASIC runs QDQ int8 as
+    # float (docs/performance.md "graph optimization").
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # Idle pool threads sleep instead of spinning. Lambda shows 2 vCPUs but gives CPU time in
-    # proportion to memory (2048 MB ~ 1.16 cores, 3008 MB ~ 1.7): under such a cgroup quota,
-    # spinning cost caption p95 51 vs 9.5 ms and speak median 112 vs 98 ms; on a busy host it
-    # was ~2x slower; only on an idle, unlimited host did it win (caption 7.7 vs 8.4 ms).
+    # Idle pool threads sleep instead of spinning: Lambda gives CPU time in proportion to memory,
+    # and under such a quota spinning threads burn it (docs/performance.md "spinning").
     # ORT_ALLOW_SPINNING=1 turns it back on for hosts with truly dedicated cores.
-    spinning = "1" if os.environ.get("ORT_ALLOW_SPINNING") == "1" else "0"
+    spinning = "1" if settings.ort_allow_spinning else "0"
     options.add_session_config_entry("session.intra_op.allow_spinning", spinning)
     options.log_severity_level = 3  # errors only: warnings about unused initializers are noise
     apply_overrides(options, overrides or {})

@@ -11,34 +11,23 @@ import json
 import math
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 
-from .bundle import Bundle, load_bundle, resolve_bundle_dir
-from .errors import BundleIntegrityError, EmptyTextError, InvalidParameterError
-from .limits import MAX_SPEAK_CHARS
+from ..errors import BundleIntegrityError, EmptyTextError, InvalidParameterError
+from .bundle import Bundle
 from .phonemize import phoneme_ids, phonemize_sentences
 from .session import create_session
+from .speech import LENGTH_SCALE_RANGE, MAX_SPEAK_CHARS, NOISE_SCALE_RANGE, SpeechResult
 from .text import chunk_sentences, normalize_language, require_text, split_sentences
 from .wav import to_wav_bytes
 
 # Longest piece given to VITS at once: longer sentences are cut at commas/spaces.
 MAX_CHUNK_CHARS = 400
 SENTENCE_SILENCE_S = 0.2
-LENGTH_SCALE_RANGE = (0.5, 2.0)  # 2x faster .. 2x slower than the voice's natural pace
-NOISE_SCALE_RANGE = (0.0, 1.5)  # 0 = flat, deterministic timbre; Piper voices use ~0.667
 SUPPORTED_KINDS = ("piper-vits",)
-
-
-@dataclass(frozen=True)
-class SpeechResult:
-    wav: bytes  # RIFF/WAVE, 16-bit PCM mono
-    sample_rate: int
-    duration_s: float
-    ms: float
 
 
 @dataclass(frozen=True)
@@ -51,7 +40,7 @@ class Scales:
         return np.array([self.noise_scale, self.length_scale, self.noise_w], dtype=np.float32)
 
 
-class Synthesizer:
+class PiperSynthesizer:
     """One Piper voice: its ONNX session, phoneme id map, languages and default scales."""
 
     def __init__(self, bundle: Bundle, session: ort.InferenceSession, load_ms: float) -> None:
@@ -72,6 +61,20 @@ class Synthesizer:
         id_map = json.loads(bundle.file(config["phoneme_id_map_file"]).read_text())
         self.id_map: dict[str, list[int]] = {key: list(ids) for key, ids in id_map.items()}
         self._input_names = {i.name for i in session.get_inputs()}
+
+    @classmethod
+    def open(cls, bundle: Bundle, threads: int | None = None) -> PiperSynthesizer:
+        """Open the bundle's ONNX session (its config["session"]: options measured at build
+        time, see model_build/piper.py)."""
+        started = time.perf_counter()
+        if bundle.kind not in SUPPORTED_KINDS:
+            raise BundleIntegrityError(
+                f"{bundle.path}: kind '{bundle.kind}' is not a speech model ({SUPPORTED_KINDS})"
+            )
+        session = create_session(
+            bundle.file(bundle.config["model_file"]), threads, bundle.config.get("session")
+        )
+        return cls(bundle, session, load_ms=(time.perf_counter() - started) * 1000)
 
     def synthesize(
         self,
@@ -146,20 +149,3 @@ def _checked(name: str, value: float | None, default: float, allowed: tuple[floa
             allowed={"min": low, "max": high},
         )
     return float(value)
-
-
-def load_synthesizer(
-    bundle_dir: Path | str | None = None, *, threads: int | None = None
-) -> Synthesizer:
-    """Verify the speak bundle and open its ONNX session (None -> the configured preset)."""
-    started = time.perf_counter()
-    bundle = load_bundle(bundle_dir or resolve_bundle_dir("speak"), task="speak")
-    if bundle.kind not in SUPPORTED_KINDS:
-        raise BundleIntegrityError(
-            f"{bundle.path}: kind '{bundle.kind}' is not a speech model ({SUPPORTED_KINDS})"
-        )
-    # config["session"]: per-bundle options measured at build time (model_build/piper.py).
-    session = create_session(
-        bundle.file(bundle.config["model_file"]), threads, bundle.config.get("session")
-    )
-    return Synthesizer(bundle, session, load_ms=(time.perf_counter() - started) * 1000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import EmptyTextError, TextTooLongError, UnsupportedLanguageError
+from ..errors import EmptyTextError, TextTooLongError, UnsupportedLanguageError
 
 # Common abbreviations that end in a period but do not end a sentence (en + pt).
 _ABBREVIATIONS = {

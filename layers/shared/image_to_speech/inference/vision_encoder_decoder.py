@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 from tokenizers import Tokenizer
 
+from ..errors import InvalidParameterError
 from .bundle import Bundle
-from .captioner import MAX_NEW_TOKENS, CaptionResult, validate_generation_params
-from .errors import InvalidParameterError
+from .captioning import MAX_NEW_TOKENS, CaptionResult, validate_generation_params
 from .generation import (
     CrossCachedDecoder,
     Decoder,

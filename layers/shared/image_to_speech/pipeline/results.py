@@ -14,8 +14,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 RESULT_SCHEMA_VERSION = 1
-STEPS = ("caption", "translate", "speak")
-JobStatusName = Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED"]
 
 
 class _Step(BaseModel):

@@ -1,0 +1,1 @@
+"""The AWS implementations of ports.ObjectStore (S3) and ports.Executions (Step Functions)."""

@@ -1,0 +1,118 @@
+"""Every setting this package reads, in ONE place, read once per process.
+
+Values come from environment variables of the same name (template.yaml sets them on AWS; the
+local runners set them for moto). Nothing else in this package reads `os.environ`
+(tests/unit/image_to_speech/test_config.py enforces it). Missing settings are not errors here:
+the code that needs one asks for it with `require_*`, which raises a ConfigurationError (503)
+naming the variable, before any work is done.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigurationError
+
+MAX_PRESIGN_EXPIRES_S = 7 * 24 * 3600  # SigV4 maximum
+# Where `make models` writes bundles (repo/build/models); images set MODEL_BUNDLE_DIR instead.
+REPO_MODELS_DIR = Path(__file__).resolve().parents[3] / "build" / "models"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    # ---- storage (S3) ----
+    bucket_name: str | None = None
+    uploads_prefix: str = "uploads/"
+    audio_prefix: str = "audio/"
+    results_prefix: str = "results/"
+    presign_expires_s: int = Field(default=900, ge=1, le=MAX_PRESIGN_EXPIRES_S)
+    # The endpoint boto3 talks to (a moto server locally); botocore reads the same variable.
+    aws_endpoint_url: str | None = None
+    # The endpoint *clients* reach when it differs (moto on the host, functions in containers):
+    # the host is part of a SigV4 signature, so presigned URLs must name it.
+    presign_endpoint_url: str | None = None
+
+    # ---- pipeline (Step Functions) ----
+    state_machine_arn: str | None = None
+
+    # ---- models ----
+    # One bundle per function image (/opt/model); else MODELS_DIR/<task>/<preset>.
+    model_bundle_dir: Path | None = None
+    models_dir: Path = REPO_MODELS_DIR
+    caption_preset: str | None = None
+    translate_preset: str | None = None
+    speak_preset: str | None = None
+    # onnxruntime intra-op threads (0 = every CPU this process may use) and spinning.
+    ort_threads: int = Field(default=0, ge=0, le=64)
+    ort_allow_spinning: bool = False
+
+    # ---- serving ----
+    # True on a local multi-client server: model calls leave the event loop (api/concurrency.py).
+    model_calls_in_threads: bool = False
+
+    # ---- observability (Powertools reads the same POWERTOOLS_* variables itself) ----
+    powertools_service_name: str = "image-to-speech"
+    powertools_metrics_namespace: str = "ImageToSpeech"
+    powertools_trace_disabled: bool = False
+    # Set by Lambda itself: tracing only means something inside a Lambda environment.
+    aws_lambda_function_name: str | None = None
+
+    @field_validator("bucket_name", "state_machine_arn", "aws_endpoint_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # template.yaml leaves some variables declared but empty (e.g. under `sam local`).
+        return None if value == "" else value
+
+    @property
+    def tracing_enabled(self) -> bool:
+        return bool(self.aws_lambda_function_name) and not self.powertools_trace_disabled
+
+    def preset_for(self, task: str) -> str | None:
+        presets = {
+            "caption": self.caption_preset,
+            "translate": self.translate_preset,
+            "speak": self.speak_preset,
+        }
+        return presets.get(task)
+
+    def require_bucket(self) -> str:
+        if not self.bucket_name:
+            raise missing("BUCKET_NAME", "the S3 bucket for uploads, audio and results")
+        return self.bucket_name
+
+    def require_state_machine_arn(self) -> str:
+        if not self.state_machine_arn:
+            raise missing("STATE_MACHINE_ARN", "the ARN of the caption -> speak state machine")
+        return self.state_machine_arn
+
+
+def missing(variable: str, what: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{variable} is not set: it must name {what}. Locally, `make up` (or "
+        "`python -m pipeline_local demo`) runs the whole system on moto with it set.",
+        allowed={"required_environment": [variable]},
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = {
+            ".".join(str(p) for p in item["loc"]).upper(): item["msg"] for item in exc.errors()
+        }
+        raise ConfigurationError(
+            "Invalid environment: " + "; ".join(f"{name}: {msg}" for name, msg in problems.items()),
+            allowed=problems,
+        ) from exc
+
+
+def reset_settings() -> None:
+    """Read the environment again on next use (tests and local runners change it)."""
+    get_settings.cache_clear()

@@ -1,0 +1,41 @@
+"""What a speech model is to the rest of the package: its result, its protocol, its limits.
+
+The implementation is synthesizer.py (Piper VITS voices); loaders.py loads it. No numpy or
+onnxruntime here, so the request schemas can import the limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .bundle import Bundle
+
+MAX_SPEAK_CHARS = 3000
+LENGTH_SCALE_RANGE = (0.5, 2.0)  # 2x faster .. 2x slower than the voice's natural pace
+NOISE_SCALE_RANGE = (0.0, 1.5)  # 0 = flat, deterministic timbre; Piper voices use ~0.667
+
+
+@dataclass(frozen=True)
+class SpeechResult:
+    wav: bytes  # RIFF/WAVE, 16-bit PCM mono
+    sample_rate: int
+    duration_s: float
+    ms: float
+
+
+class Synthesizer(Protocol):
+    bundle: Bundle
+    load_ms: float
+
+    @property
+    def languages(self) -> tuple[str, ...]: ...  # ("pt-BR", ...)
+
+    def synthesize(
+        self,
+        text: str,
+        *,
+        language: str = "pt-BR",
+        length_scale: float | None = None,
+        noise_scale: float | None = None,
+    ) -> SpeechResult: ...

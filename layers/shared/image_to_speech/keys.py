@@ -1,0 +1,106 @@
+"""The S3 key layout and job ids, in ONE place.
+
+    uploads/<job-id>.<ext>    an image to caption (POST /jobs, or any upload under uploads/)
+    audio/<job-id>.wav        the pipeline's speech for a job
+    audio/<random>.wav        speech made by POST /speak
+    results/<job-id>.json     the result document of a finished job
+
+A job id is 32 lowercase hex characters. POST /jobs mints a random one and asks the client to
+upload to `uploads/<job-id>.<ext>`; any other upload gets a job id derived from bucket, key and
+version id (or ETag), so the same S3 event delivered twice maps to the same job. The execution
+name IS the job id: `GET /jobs/{id}` finds the execution without any lookup table, and starting
+the same name twice is refused by Step Functions (which is how duplicates are dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+from .config import get_settings
+from .errors import InvalidKeyError
+from .media import EXTENSIONS
+
+MAX_KEY_BYTES = 1024  # S3's own limit
+JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def is_job_id(value: str) -> bool:
+    return bool(JOB_ID_PATTERN.match(value))
+
+
+def upload_key(job_id: str, image_format: str) -> str:
+    return f"{get_settings().uploads_prefix}{job_id}.{EXTENSIONS[image_format]}"
+
+
+def job_audio_key(job_id: str) -> str:
+    return f"{get_settings().audio_prefix}{job_id}.wav"
+
+
+def speech_key() -> str:
+    """A fresh key for speech made outside a job (POST /speak)."""
+    return f"{get_settings().audio_prefix}{uuid.uuid4().hex}.wav"
+
+
+def result_key(job_id: str) -> str:
+    return f"{get_settings().results_prefix}{job_id}.json"
+
+
+def is_upload(key: str) -> bool:
+    """An object under uploads/ (not the prefix itself): only these start a pipeline."""
+    prefix = get_settings().uploads_prefix
+    return key.startswith(prefix) and len(key) > len(prefix) and not key.endswith("/")
+
+
+def job_id_for_upload(bucket: str, key: str, version: str | None) -> str:
+    """The job of an uploaded object: the minted id in its name, else a content-address.
+
+    `version` is the object's version id, or its ETag when the bucket is not versioned: a new
+    upload under the same key is a new job, a duplicate notification of the same one is not.
+    """
+    prefix = get_settings().uploads_prefix
+    if key.startswith(prefix):
+        stem = key[len(prefix) :].split(".", 1)[0]
+        if is_job_id(stem) and "/" not in stem:
+            return stem
+    identity = f"{bucket}\n{key}\n{(version or '').strip(chr(34))}"
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def execution_arn(state_machine_arn: str, job_id: str) -> str:
+    """arn:...:stateMachine:<sm> -> arn:...:execution:<sm>:<job-id> (the documented layout)."""
+    head, sep, machine = state_machine_arn.rpartition(":stateMachine:")
+    if not sep:
+        raise ValueError(f"not a state machine ARN: {state_machine_arn!r}")
+    return f"{head}:execution:{machine}:{job_id}"
+
+
+def validate_upload_key(key: Any, *, field: str = "key") -> str:
+    """A key under uploads/, without tricks (.., //, control characters)."""
+    prefix = get_settings().uploads_prefix
+    allowed = {"prefixes": [prefix], "max_bytes": MAX_KEY_BYTES}
+    if not isinstance(key, str) or not key:
+        raise InvalidKeyError(f"'{field}' must be a non-empty string.", allowed=allowed)
+    problem = _key_problem(key, prefix)
+    if problem:
+        raise InvalidKeyError(f"'{field}' {problem}.", allowed=allowed)
+    return key
+
+
+def _key_problem(key: str, prefix: str) -> str | None:
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        return f"is longer than {MAX_KEY_BYTES} bytes"
+    if ".." in key or "//" in key or "\\" in key or key.startswith("/"):
+        return "must not contain '..', '//', '\\' or start with '/'"
+    if _CONTROL_CHARS.search(key):
+        return "must not contain control characters"
+    if not (key.startswith(prefix) and len(key) > len(prefix)):
+        return f"must name an object under {prefix!r}"
+    return None

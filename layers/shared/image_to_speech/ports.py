@@ -1,0 +1,69 @@
+"""What the services need from the outside world, as typed Protocols.
+
+The services (services/) take these as parameters: production passes the AWS implementations
+(aws/), tests pass in-memory fakes (tests/fakes.py). Model protocols live next to their results
+in inference/captioning.py, inference/translation.py and inference/speech.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class PresignedPost:
+    """A browser-usable S3 upload: POST `fields` then the file to `url`."""
+
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+
+
+class ObjectStore(Protocol):
+    """The one bucket this service owns (uploads/, audio/, results/)."""
+
+    @property
+    def bucket(self) -> str: ...
+
+    @property
+    def presign_expires_s(self) -> int: ...
+
+    def get_bytes(self, key: str, *, max_bytes: int) -> bytes:
+        """The object's bytes; ObjectNotFoundError / ObjectTooLargeError / TransientError."""
+        ...
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str) -> None: ...
+
+    def presigned_get_url(self, key: str) -> str: ...
+
+    def presigned_post(self, key: str, *, content_type: str, max_bytes: int) -> PresignedPost: ...
+
+
+@dataclass(frozen=True)
+class StartOutcome:
+    job_id: str
+    execution_arn: str
+    # False: the job had already finished (ExecutionAlreadyExists). A duplicate arriving while
+    # the first run is still RUNNING gets that same execution back from Step Functions (True).
+    started: bool
+
+
+@dataclass(frozen=True)
+class ExecutionInfo:
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+    started_at: str | None = None
+    stopped_at: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Executions(Protocol):
+    """The pipeline's state machine: one execution per job, named by the job id."""
+
+    def start(self, job_id: str, payload: dict[str, Any]) -> StartOutcome: ...
+
+    def describe(self, job_id: str) -> ExecutionInfo | None:
+        """The job's execution, or None when it was never started."""
+        ...

@@ -1,0 +1,81 @@
+"""The pipeline's task steps: Caption, Translate, Speak, RecordSuccess / RecordFailure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..inference.captioning import Captioner
+from ..inference.speech import Synthesizer
+from ..inference.translation import Translator
+from ..keys import job_audio_key
+from ..pipeline.results import RecordRequest
+from ..ports import ObjectStore
+from ..schemas import (
+    CaptionParams,
+    CaptionTaskInput,
+    CaptionTaskOutput,
+    RecordOutcome,
+    SpeakTaskInput,
+    SpeakTaskOutput,
+    TranslateTaskInput,
+    TranslateTaskOutput,
+)
+from ..services.caption import caption_upload
+from ..services.jobs import record_result
+from ..services.speak import speak_into_store
+from ..services.translate import translate_text
+from .task import Task, own_bucket
+
+StoreProvider = Callable[[], ObjectStore]
+
+
+def caption_task(
+    captioner: Captioner, store: StoreProvider
+) -> Task[CaptionTaskInput, CaptionTaskOutput]:
+    def run(payload: CaptionTaskInput) -> CaptionTaskOutput:
+        bucket = own_bucket(store(), payload.bucket)
+        response = caption_upload(captioner, bucket, payload.key, CaptionParams())
+        return CaptionTaskOutput.model_validate(response.model_dump())
+
+    return Task(CaptionTaskInput, run)
+
+
+def translate_task(translator: Translator) -> Task[TranslateTaskInput, TranslateTaskOutput]:
+    def run(payload: TranslateTaskInput) -> TranslateTaskOutput:
+        response = translate_text(
+            translator, payload.text, source=payload.source, target=payload.target
+        )
+        return TranslateTaskOutput.model_validate(response.model_dump())
+
+    return Task(TranslateTaskInput, run)
+
+
+def speak_task(
+    synthesizer: Synthesizer, store: StoreProvider
+) -> Task[SpeakTaskInput, SpeakTaskOutput]:
+    def run(payload: SpeakTaskInput) -> SpeakTaskOutput:
+        bucket = own_bucket(store(), payload.bucket)
+        stored = speak_into_store(
+            synthesizer,
+            bucket,
+            payload.text,
+            language=payload.language,
+            key=job_audio_key(payload.job_id),
+        )
+        result = stored.speech.result
+        return SpeakTaskOutput(
+            audio_key=stored.audio_key,
+            duration_s=round(result.duration_s, 3),
+            sample_rate=result.sample_rate,
+            model=stored.speech.model,
+            ms=round(result.ms, 3),
+        )
+
+    return Task(SpeakTaskInput, run)
+
+
+def record_task(store: StoreProvider) -> Task[RecordRequest, RecordOutcome]:
+    def run(payload: RecordRequest) -> RecordOutcome:
+        return record_result(own_bucket(store(), payload.job.bucket), payload)
+
+    return Task(RecordRequest, run)

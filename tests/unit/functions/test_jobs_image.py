@@ -1,0 +1,46 @@
+"""The jobs image runs no model: its three handlers import without onnxruntime, numpy or
+Pillow, which keeps its image small and its cold start short."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("module", ["api", "trigger", "recorder"])
+def test_job_handlers_import_without_model_libraries(module: str) -> None:
+    # GIVEN a Python where onnxruntime, numpy and PIL cannot be imported (as in the jobs image)
+    script = (
+        "import sys\n"
+        "for name in ('onnxruntime', 'numpy', 'PIL', 'tokenizers'): sys.modules[name] = None\n"
+        f"import {module}\n"
+        "assert callable(" + module + ".handler)\n"
+    )
+    # WHEN the function's handler module is imported as Lambda would (from its folder)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO / "functions" / "jobs",
+        env={
+            "PYTHONPATH": f"{REPO / 'layers' / 'shared'}:{REPO / 'functions' / 'jobs'}",
+            "PATH": "/usr/bin:/bin",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # THEN it loads: nothing on that path needs a model library
+    assert result.returncode == 0, result.stderr
+
+
+def test_jobs_requirements_have_no_model_runtime() -> None:
+    lines = (REPO / "functions" / "jobs" / "requirements.txt").read_text().splitlines()
+    assert not any(
+        line.startswith(("onnxruntime", "torch", "transformers", "numpy", "Pillow"))
+        for line in lines
+    )

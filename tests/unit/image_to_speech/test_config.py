@@ -1,0 +1,84 @@
+"""config.py: one Settings object, read once, reset for tests; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from image_to_speech.config import get_settings
+from image_to_speech.errors import ConfigurationError
+
+from tests.unit.image_to_speech.conftest import Environment
+
+PACKAGE = Path(__file__).resolve().parents[3] / "layers" / "shared" / "image_to_speech"
+
+
+def test_read_once_until_reset(monkeypatch: pytest.MonkeyPatch) -> None:
+    from image_to_speech.config import reset_settings
+
+    reset_settings()
+    first = get_settings()
+    monkeypatch.setenv("AUDIO_PREFIX", "speech/")
+    assert get_settings() is first and first.audio_prefix == "audio/"
+    reset_settings()
+    try:
+        assert get_settings().audio_prefix == "speech/"
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+
+
+def test_empty_variables_count_as_unset(environment: Environment) -> None:
+    """template.yaml declares AWS_ENDPOINT_URL empty under `sam local`: that means unset."""
+    environment.setenv("AWS_ENDPOINT_URL", "")
+    environment.setenv("STATE_MACHINE_ARN", "")
+    settings = get_settings()
+    assert settings.aws_endpoint_url is None
+    with pytest.raises(ConfigurationError) as caught:
+        settings.require_state_machine_arn()
+    assert caught.value.allowed == {"required_environment": ["STATE_MACHINE_ARN"]}
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "999999999", "soon"])
+def test_invalid_values_are_configuration_errors(environment: Environment, value: str) -> None:
+    environment.setenv("PRESIGN_EXPIRES_S", value)
+    with pytest.raises(ConfigurationError) as caught:
+        get_settings()
+    assert "PRESIGN_EXPIRES_S" in caught.value.message
+
+
+def test_tracing_only_inside_lambda(environment: Environment) -> None:
+    environment.delenv("POWERTOOLS_TRACE_DISABLED", raising=False)
+    environment.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    assert not get_settings().tracing_enabled
+    environment.setenv("AWS_LAMBDA_FUNCTION_NAME", "caption")
+    from image_to_speech.config import reset_settings
+
+    reset_settings()
+    assert get_settings().tracing_enabled
+
+
+def _reads_environment(tree: ast.AST) -> list[int]:
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "putenv"):
+            lines.append(node.lineno)
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(alias.name in ("environ", "getenv") for alias in node.names)
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_nothing_but_config_reads_the_environment() -> None:
+    """GIVEN every module of the shared package WHEN parsed THEN only config.py (through
+    pydantic-settings) reads environment variables."""
+    offenders = {}
+    for path in PACKAGE.rglob("*.py"):
+        lines = _reads_environment(ast.parse(path.read_text(), str(path)))
+        if lines and path.name != "config.py":
+            offenders[str(path.relative_to(PACKAGE))] = lines
+    assert offenders == {}

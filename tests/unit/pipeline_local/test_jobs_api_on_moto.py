@@ -1,0 +1,138 @@
+"""POST /jobs and GET /jobs/{id} through the job API function, as the HTTP API (v2) calls it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from typing import Any
+
+import requests
+
+from pipeline_local.moto_bridge import InProcessFunctions
+from pipeline_local.runner import LocalPipeline
+from tests.unit.pipeline_local.conftest import small_jpeg
+
+
+def call_api(
+    pipeline: LocalPipeline,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    content_type: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Invoke the jobs function (through moto's Lambda) with an HTTP API payload v2 event."""
+    headers = {"host": "api.local"}
+    if content_type:
+        headers["content-type"] = content_type
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api",
+            "domainName": "api.local",
+            "domainPrefix": "api",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "pytest",
+            },
+            "requestId": "req-1",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "21/Nov/2026:22:00:00 +0000",
+            "timeEpoch": 1795298400000,
+        },
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+    }
+    answer = pipeline.lam.invoke(FunctionName="JobsApiFunction", Payload=json.dumps(event))
+    assert "FunctionError" not in answer, answer["Payload"].read()
+    response = json.loads(answer["Payload"].read())
+    text = response["body"]
+    if response.get("isBase64Encoded"):
+        text = base64.b64decode(text).decode()
+    assert response["headers"]["content-type"] == "application/json"
+    return response["statusCode"], json.loads(text)
+
+
+def test_presigned_upload_then_status_with_audio_url(pipeline: LocalPipeline) -> None:
+    # GIVEN a job created without an image: the answer is a presigned POST under uploads/
+    status, created = call_api(
+        pipeline, "POST", "/jobs", b'{"content_type": "image/jpeg"}', "application/json"
+    )
+    assert status == 201 and created["status"] == "AWAITING_UPLOAD"
+    job_id, upload = created["job_id"], created["upload"]
+    assert upload["key"] == f"uploads/{job_id}.jpg" and upload["method"] == "POST"
+    # WHEN the client uploads to S3 with it (moto answers the presigned POST)
+    files = {"file": ("cat.jpg", small_jpeg("chelsea", 224), "image/jpeg")}
+    posted = requests.post(upload["url"], data=upload["fields"], files=files, timeout=30)
+    assert posted.status_code in (200, 204), posted.text
+    assert pipeline.wait([job_id], timeout_s=120)[job_id] == "SUCCEEDED"
+    # THEN GET /jobs/{id} has the caption, the translation and a working audio URL
+    status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+    assert status == 200 and job["status"] == "SUCCEEDED"
+    assert job["caption"] == "A photo of 224x149 pixels (JPEG)."
+    assert job["translation"] == f"[pt-BR] {job['caption']}"
+    audio = requests.get(job["audio_url"], timeout=30)
+    assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+    assert job["audio_url_expires_in"] == 900
+
+
+def test_small_image_in_the_body_starts_the_pipeline(pipeline: LocalPipeline) -> None:
+    status, created = call_api(pipeline, "POST", "/jobs", small_jpeg("coffee"), "image/jpeg")
+    assert status == 202 and created["status"] == "PENDING"
+    job_id = created["job_id"]
+    assert created["key"] == f"uploads/{job_id}.jpg"
+    assert pipeline.wait([job_id], timeout_s=120)[job_id] == "SUCCEEDED"
+    status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+    assert status == 200 and job["status"] == "SUCCEEDED" and job["audio_key"]
+
+
+def test_body_that_is_not_an_image_is_refused_and_not_stored(pipeline: LocalPipeline) -> None:
+    status, error = call_api(pipeline, "POST", "/jobs", b"hello, world", "image/png")
+    assert status == 415 and error["error"] == "unsupported_image_format"
+    assert "image/png" in error["allowed"]
+    listed = pipeline.s3.list_objects_v2(Bucket=pipeline.bucket, Prefix="uploads/")
+    assert listed.get("KeyCount", 0) == 0
+
+
+def test_unsupported_create_body_type_is_a_415(pipeline: LocalPipeline) -> None:
+    status, error = call_api(pipeline, "POST", "/jobs", b"x", "text/plain")
+    assert status == 415 and "application/json" in error["allowed"]
+
+
+def test_unknown_job_ids_are_404_json(pipeline: LocalPipeline) -> None:
+    for job_id in ("0" * 32, "not-a-job-id"):
+        status, error = call_api(pipeline, "GET", f"/jobs/{job_id}")
+        assert status == 404 and error["error"] == "job_not_found", job_id
+
+
+def test_status_is_running_until_the_result_is_written(pipeline: LocalPipeline) -> None:
+    # GIVEN a job whose caption step is held until the test lets it go
+    assert isinstance(pipeline.functions, InProcessFunctions)
+    release = threading.Event()
+    caption = pipeline.functions.handlers["CaptionFunction"]
+
+    def held_caption(event: Any, context: Any) -> Any:
+        assert release.wait(60), "never released"
+        return caption(event, context)
+
+    pipeline.functions.handlers["CaptionFunction"] = held_caption
+    status, created = call_api(pipeline, "POST", "/jobs", small_jpeg("rocket"), "image/jpeg")
+    job_id = created["job_id"]
+    try:
+        # WHEN the status is asked while the execution runs
+        status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+        # THEN it is RUNNING (from DescribeExecution), without results yet
+        assert status == 200 and job["status"] == "RUNNING" and "caption" not in job
+    finally:
+        release.set()
+    assert pipeline.wait([job_id], timeout_s=120)[job_id] == "SUCCEEDED"
+    assert call_api(pipeline, "GET", f"/jobs/{job_id}")[1]["status"] == "SUCCEEDED"
