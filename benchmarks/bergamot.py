@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .stats import peak_rss_mb, percentile
+from .stats import latency_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = ROOT / "tests" / "data" / "en_sentences.txt"
@@ -62,13 +62,7 @@ def worker(kind: str, target: str, threads: int, use_shortlist: bool, limit: int
         t0 = time.perf_counter()
         outputs.append(translate(text))
         times.append((time.perf_counter() - t0) * 1000)
-    return {
-        "load_ms": load_ms,
-        "median_ms": statistics.median(times),
-        "p95_ms": percentile(times, 0.95),
-        "peak_rss_mb": peak_rss_mb(),
-        "outputs": outputs,
-    }
+    return {**latency_summary(load_ms, times), "outputs": outputs}
 
 
 # -- driver -----------------------------------------------------------------------------------
@@ -129,7 +123,7 @@ def run() -> str:
     from image_to_speech.inference.bundle import models_dir
 
     from model_build.bergamot import MODEL_DIR, package_model_dir
-    from tests.unit.bergamot.chrf import corpus_chrf
+    from tests.helpers.chrf import corpus_chrf
 
     bundle = models_dir() / "translate" / PRESET
     if not (bundle / "manifest.json").is_file():

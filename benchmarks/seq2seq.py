@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .stats import peak_rss_mb, percentile
+from .stats import latency_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "build" / "bench"
@@ -169,13 +169,7 @@ def worker(task: str, variant: str, n_threads: int) -> dict[str, Any]:
         started = time.perf_counter()
         counts.add(request())
         times.append((time.perf_counter() - started) * 1000)
-    return {
-        "load_ms": load_ms,
-        "median_ms": statistics.median(times),
-        "p95_ms": percentile(times, 0.95),
-        "peak_rss_mb": peak_rss_mb(),
-        "tokens": sorted(counts),
-    }
+    return {**latency_summary(load_ms, times), "tokens": sorted(counts)}
 
 
 # -- driver -------------------------------------------------------------------------------------

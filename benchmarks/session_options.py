@@ -283,13 +283,30 @@ def bundle_table(task: str, preset: str, results: dict[str, list[dict[str, Any]]
     return lines
 
 
+def selected(names: list[str], variable: str) -> list[str]:
+    """`names` kept by a comma-separated environment variable (unset or empty: all of them)."""
+    chosen = os.environ.get(variable, "").split(",")
+    return [name for name in names if not chosen[0] or name in chosen]
+
+
+def measure_bundle(task: str, preset: str, variants: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """REPS fresh child processes per variant, interleaved so drift hits every variant alike."""
+    for kind in SAVED_MODELS:  # build the pre-optimized graphs once, with the bundle's options
+        if kind in variants:
+            in_subprocess(task, preset, "default", save=kind)
+    results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+    for _ in range(REPS):
+        for variant in variants:
+            results[variant].append(in_subprocess(task, preset, variant))
+    return results
+
+
 def run() -> str:
     from image_to_speech.inference.session import available_cpus
 
-    wanted = os.environ.get("SESSION_OPTIONS_BUNDLES", "").split(",")
-    bundles = {t: p for t, p in BUNDLES.items() if not wanted[0] or t in wanted}
-    chosen = os.environ.get("SESSION_OPTIONS_VARIANTS", "").split(",")
-    variants = [v for v in VARIANTS if v == "default" or not chosen[0] or v in chosen]
+    bundles = {t: BUNDLES[t] for t in selected(list(BUNDLES), "SESSION_OPTIONS_BUNDLES")}
+    chosen = selected(list(VARIANTS), "SESSION_OPTIONS_VARIANTS")
+    variants = [v for v in VARIANTS if v == "default" or v in chosen]
     if CPU_QUOTA:
         make_quota_cgroup(CPU_QUOTA)
     quota = f" CPU quota {CPU_QUOTA} cores (cgroup);" if CPU_QUOTA else ""
@@ -303,14 +320,7 @@ def run() -> str:
         "",
     ]
     for task, preset in bundles.items():
-        for kind in SAVED_MODELS:  # build the pre-optimized graphs once, with the bundle's options
-            if kind in variants:
-                in_subprocess(task, preset, "default", save=kind)
-        results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
-        for _ in range(REPS):
-            for variant in variants:
-                results[variant].append(in_subprocess(task, preset, variant))
-        lines += bundle_table(task, preset, results)
+        lines += bundle_table(task, preset, measure_bundle(task, preset, variants))
     lines.append(f"Load average at end: {load_average()}.")
     if CPU_QUOTA:
         QUOTA_CGROUP.rmdir()  # empty again: every child has exited

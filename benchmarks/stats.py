@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import statistics
 from pathlib import Path
 
 
@@ -15,6 +16,16 @@ def percentile(values: list[float], q: float) -> float:
 def peak_rss_mb() -> float:
     """This process's peak resident memory (Linux reports ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def latency_summary(load_ms: float, times_ms: list[float]) -> dict[str, float]:
+    """Load time, median and p95 request time, and peak memory, as the workers report them."""
+    return {
+        "load_ms": load_ms,
+        "median_ms": statistics.median(times_ms),
+        "p95_ms": percentile(times_ms, 0.95),
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def cpu_model() -> str:

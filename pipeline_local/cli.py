@@ -51,6 +51,12 @@ def describe_models() -> list[str]:
     return lines
 
 
+def print_models() -> None:
+    print("Models (offline bundles):")
+    for line in describe_models():
+        print(line)
+
+
 def timings_table(states: list[StateTiming], result: JobResult | None) -> list[str]:
     lines = [f"  {'state':<16}{'state ms':>10}{'function ms':>13}{'attempts':>10}"]
     steps = {"Caption": "caption", "Translate": "translate", "Speak": "speak"}
@@ -92,6 +98,17 @@ def print_run(run: JobRun, audio_path: Path | None, result_path: Path | None) ->
         print(f"Result document: {result_path}")
 
 
+def save_outputs(
+    pipeline: LocalPipeline, run: JobRun, out: Path
+) -> tuple[Path | None, Path | None]:
+    """The run's audio and result document saved under `out`: (audio, result), None if absent."""
+    if run.result is None:
+        return None, None
+    result_path = pipeline.save_result(run.result, out)
+    audio_path = pipeline.save_audio(run.result, out) if run.result.audio_key else None
+    return audio_path, result_path
+
+
 def demo(args: argparse.Namespace) -> int:
     if args.image:
         path = Path(args.image)
@@ -104,9 +121,7 @@ def demo(args: argparse.Namespace) -> int:
     if args.containers:
         print("Models: the bundles baked into the function images (see the result's models)")
     else:
-        print("Models (offline bundles):")
-        for line in describe_models():
-            print(line)
+        print_models()
     started = time.perf_counter()
     with LocalPipeline(quiet=not args.verbose, containers=args.containers) as pipeline:
         print(
@@ -120,13 +135,7 @@ def demo(args: argparse.Namespace) -> int:
             print(f"Function cold starts (import + model load): {loads}")
         print(f"Uploading {name} ({len(data)} bytes) to uploads/ -> S3 trigger -> Step Functions")
         run = pipeline.run(data, name, timeout_s=args.timeout)
-        out = Path(args.out)
-        audio_path = None
-        result_path = None
-        if run.result is not None:
-            result_path = pipeline.save_result(run.result, out)
-            if run.result.audio_key:
-                audio_path = pipeline.save_audio(run.result, out)
+        audio_path, result_path = save_outputs(pipeline, run, Path(args.out))
         print_run(run, audio_path, result_path)
         if args.verbose:
             assert pipeline.functions is not None
@@ -153,17 +162,17 @@ def _progress(done: int, total: int, started: float) -> None:
     sys.stderr.flush()
 
 
+def image_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
 def batch(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
-    files = sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-    )
+    files = image_files(folder)
     if not files:
         print(f"error: no {', '.join(sorted(IMAGE_SUFFIXES))} files in {folder}", file=sys.stderr)
         return 2
-    print("Models (offline bundles):")
-    for line in describe_models():
-        print(line)
+    print_models()
     out = Path(args.out)
     rows = []
     with LocalPipeline(quiet=True) as pipeline:
@@ -187,11 +196,7 @@ def batch(args: argparse.Namespace) -> int:
         f"{succeeded}/{len(rows)} succeeded in {elapsed:.1f} s ({len(rows) / elapsed:.2f} images/s)"
     )
     csv_path = Path(args.csv) if args.csv else out / "batch.csv"
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_csv(rows, csv_path)
     print(f"CSV: {csv_path}")
     return 0 if succeeded == len(rows) else 1
 
@@ -217,6 +222,14 @@ def _row(
         "error_step": result.error.step if result and result.error else "",
         "error": f"{result.error.type}: {result.error.reason}" if result and result.error else "",
     }
+
+
+def _write_csv(rows: list[dict[str, str]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def _print_table(rows: list[dict[str, str]]) -> None:

@@ -87,6 +87,40 @@ class _Hypotheses:
     states: list[np.ndarray]  # per decoder layer, [n, dim]
 
 
+_Survivor = tuple[int, list[int], float]  # parent row, tokens, summed log-probability
+
+
+def _tile_sentence_inputs(feed: dict[str, Any], beam: int) -> dict[str, np.ndarray]:
+    """The per-sentence decoder inputs repeated for `beam` rows (sliced to the live rows)."""
+    fixed = {k: v for k, v in feed.items() if k.startswith("cross_") or k == "encoder_mask"}
+    return {k: np.repeat(v, beam, axis=0) for k, v in fixed.items()}
+
+
+def _last_tokens(hyps: _Hypotheses, eos_id: int) -> np.ndarray:
+    """Each hypothesis's previous word (EOS before the first: ignored at step 0)."""
+    return np.asarray([t[-1] if t else eos_id for t in hyps.tokens], dtype=np.int64)
+
+
+def _best_first(totals: np.ndarray, width: int) -> np.ndarray:
+    """Indices of the `width` highest totals, highest first (ties in index order)."""
+    best = (
+        np.argpartition(-totals, width - 1)[:width]
+        if totals.size > width
+        else np.arange(totals.size)
+    )
+    return best[np.argsort(-totals[best], kind="stable")]
+
+
+def _surviving_hypotheses(survivors: list[_Survivor], states: list[np.ndarray]) -> _Hypotheses:
+    """The next beam: the survivors' tokens and scores, their parents' decoder states."""
+    parents = np.asarray([parent for parent, _, _ in survivors])
+    return _Hypotheses(
+        tokens=[tokens for _, tokens, _ in survivors],
+        scores=np.asarray([score for _, _, score in survivors], dtype=np.float32),
+        states=[s[parents] for s in states],
+    )
+
+
 class BergamotTranslator(BaseTranslator):
     source_languages = ("en",)
     target_languages = ("pt-BR",)
@@ -199,50 +233,50 @@ class BergamotTranslator(BaseTranslator):
 
     def _beam_search(self, feed: dict[str, Any], max_steps: int, beam: int) -> list[int]:
         """Marian-style beam search: a finished hypothesis leaves the beam, which shrinks."""
-        candidates = feed["shortlist"]
-        fixed = {k: v for k, v in feed.items() if k.startswith("cross_") or k == "encoder_mask"}
-        tiled = {k: np.repeat(v, beam, axis=0) for k, v in fixed.items()}
+        tiled = _tile_sentence_inputs(feed, beam)
         hyps = _Hypotheses(
             tokens=[[]], scores=np.zeros(1, np.float32), states=self._initial_states(1)
         )
-        finished: list[tuple[float, list[int]]] = []
+        finished: list[tuple[float, list[int]]] = []  # normalized score, tokens
         for step in range(max_steps):
-            n = len(hyps.tokens)
-            for key, value in tiled.items():
-                feed[key] = value[:n]
-            prev = np.asarray([t[-1] if t else self.eos_id for t in hyps.tokens], dtype=np.int64)
+            feed.update({key: value[: len(hyps.tokens)] for key, value in tiled.items()})
+            prev = _last_tokens(hyps, self.eos_id)
             log_probs, states = self._step(feed, prev, step, hyps.states)
-            totals = (hyps.scores[:, None] + log_probs).ravel()
-            width = beam - len(finished)
-            best = (
-                np.argpartition(-totals, width - 1)[:width]
-                if totals.size > width
-                else np.arange(totals.size)
+            ended, survivors = self._extend(
+                hyps, log_probs, feed["shortlist"], beam - len(finished), step == max_steps - 1
             )
-            best = best[np.argsort(-totals[best], kind="stable")]
-            survivors: list[tuple[int, list[int], float]] = []  # parent, tokens, score
-            for flat in best:
-                score = float(totals[flat])
-                if not np.isfinite(score):
-                    continue
-                parent, column = divmod(int(flat), log_probs.shape[1])
-                word = int(candidates[column])
-                tokens = [*hyps.tokens[parent], word]
-                if word == self.eos_id:
-                    finished.append((self._normalized(score, len(tokens)), tokens[:-1]))
-                elif step == max_steps - 1:  # length limit: the hypothesis ends here
-                    finished.append((self._normalized(score, len(tokens)), tokens))
-                else:
-                    survivors.append((parent, tokens, score))
+            finished += ended
             if not survivors or len(finished) >= beam:
                 break
-            parents = np.asarray([parent for parent, _, _ in survivors])
-            hyps = _Hypotheses(
-                tokens=[tokens for _, tokens, _ in survivors],
-                scores=np.asarray([score for _, _, score in survivors], dtype=np.float32),
-                states=[s[parents] for s in states],
-            )
+            hyps = _surviving_hypotheses(survivors, states)
         return max(finished, key=lambda item: item[0])[1] if finished else []
+
+    def _extend(
+        self,
+        hyps: _Hypotheses,
+        log_probs: np.ndarray,
+        candidates: np.ndarray,
+        width: int,
+        last_step: bool,
+    ) -> tuple[list[tuple[float, list[int]]], list[_Survivor]]:
+        """The best `width` one-word extensions, best first: (ended, still running)."""
+        totals = (hyps.scores[:, None] + log_probs).ravel()
+        ended: list[tuple[float, list[int]]] = []
+        survivors: list[_Survivor] = []
+        for flat in _best_first(totals, width):
+            score = float(totals[flat])
+            if not np.isfinite(score):
+                continue
+            parent, column = divmod(int(flat), log_probs.shape[1])
+            word = int(candidates[column])
+            tokens = [*hyps.tokens[parent], word]
+            if word == self.eos_id:
+                ended.append((self._normalized(score, len(tokens)), tokens[:-1]))
+            elif last_step:  # length limit: the hypothesis ends here
+                ended.append((self._normalized(score, len(tokens)), tokens))
+            else:
+                survivors.append((parent, tokens, score))
+        return ended, survivors
 
     def _normalized(self, score: float, length: int) -> float:
         return score / (length**self.length_normalization) if self.length_normalization else score

@@ -296,52 +296,89 @@ def beam_search(decoder: Decoder, batch_size: int, config: GenerationConfig) -> 
     hypotheses = [Hypotheses(beams, config.length_penalty, []) for _ in range(batch_size)]
     done = np.zeros(batch_size, dtype=bool)
     past: Past | None = None
-    eos = config.eos_token_id
     for step in range(config.max_new_tokens):
         logits, past = decoder.step(sequences, past)
         log_probs = log_softmax(process_logits(logits, step, config))
         vocab = log_probs.shape[-1]
         candidates = (scores.reshape(rows, 1) + log_probs).reshape(batch_size, beams * vocab)
-        # 2K candidates: up to K of them may end in EOS and still leave K running beams.
-        top = np.argpartition(-candidates, 2 * beams, axis=1)[:, : 2 * beams]
-        next_rows = np.empty((batch_size, beams), dtype=np.int64)
-        next_tokens = np.full((batch_size, beams), config.pad_token_id, dtype=np.int64)
-        next_scores = np.full((batch_size, beams), -1e9)
-        generated = step + 1  # tokens each hypothesis has after this step
-        for b in range(batch_size):
-            base = b * beams
-            if done[b]:
-                next_rows[b] = base + np.arange(beams)
-                continue
-            order = top[b][np.argsort(-candidates[b, top[b]], kind="stable")]
-            chosen = 0
-            for rank, flat in enumerate(order):
-                beam, token = divmod(int(flat), vocab)
-                score = float(candidates[b, flat])
-                if eos is not None and token == eos:
-                    if rank < beams:  # an EOS outside the top K is not a real contender
-                        tokens = sequences[base + beam, 1:].tolist()
-                        hypotheses[b].add(tokens, score, generated)
-                    continue
-                next_rows[b, chosen] = base + beam
-                next_tokens[b, chosen] = token
-                next_scores[b, chosen] = score
-                chosen += 1
-                if chosen == beams:
-                    break
-            if hypotheses[b].is_done(float(next_scores[b].max()), generated):
-                done[b] = True
+        chosen = next_beams(candidates, sequences, hypotheses, done, step + 1, config)
         if done.all():
             break
-        flat_rows = next_rows.reshape(-1)
-        sequences = np.concatenate([sequences[flat_rows], next_tokens.reshape(-1, 1)], axis=1)
+        flat_rows = chosen.rows.reshape(-1)
+        sequences = np.concatenate([sequences[flat_rows], chosen.tokens.reshape(-1, 1)], axis=1)
         past = decoder.reorder(past, flat_rows)
-        scores = next_scores
-    results = []
+        scores = chosen.scores
+    for b in np.flatnonzero(~done):  # budget exhausted: running beams compete with finished ones
+        for k in range(beams):
+            row = sequences[b * beams + k, 1:].tolist()
+            hypotheses[b].add(row, float(scores[b, k]), len(row))
+    return [strip_eos(hypothesis.items[0][1], config) for hypothesis in hypotheses]
+
+
+@dataclass(frozen=True)
+class NextBeams:
+    """The beams kept after one step, each (batch, K): parent row, appended token, score."""
+
+    rows: np.ndarray
+    tokens: np.ndarray
+    scores: np.ndarray
+
+
+def next_beams(
+    candidates: np.ndarray,
+    sequences: np.ndarray,
+    hypotheses: list[Hypotheses],
+    done: np.ndarray,
+    generated: int,
+    config: GenerationConfig,
+) -> NextBeams:
+    """The K best running extensions of each input (candidates: (batch, K * vocab) scores).
+
+    Extensions that end in EOS go to `hypotheses`; an input whose hypotheses no running beam
+    can beat any more is marked in `done` (its beams then stay where they are).
+    """
+    batch_size, beams = len(hypotheses), config.num_beams
+    chosen = NextBeams(
+        rows=np.empty((batch_size, beams), dtype=np.int64),
+        tokens=np.full((batch_size, beams), config.pad_token_id, dtype=np.int64),
+        scores=np.full((batch_size, beams), -1e9),
+    )
+    # 2K candidates: up to K of them may end in EOS and still leave K running beams.
+    top = np.argpartition(-candidates, 2 * beams, axis=1)[:, : 2 * beams]
     for b in range(batch_size):
-        if not done[b]:  # budget exhausted: running beams compete with finished ones
-            for k in range(beams):
-                row = sequences[b * beams + k, 1:].tolist()
-                hypotheses[b].add(row, float(scores[b, k]), len(row))
-        results.append(strip_eos(hypotheses[b].items[0][1], config))
-    return results
+        base = b * beams
+        if done[b]:
+            chosen.rows[b] = base + np.arange(beams)
+            continue
+        order = top[b][np.argsort(-candidates[b, top[b]], kind="stable")]
+        ended, running = rank_extensions(order, candidates[b], candidates.shape[1] // beams, config)
+        for beam, score in ended:
+            hypotheses[b].add(sequences[base + beam, 1:].tolist(), score, generated)
+        for k, (beam, token, score) in enumerate(running):
+            chosen.rows[b, k], chosen.tokens[b, k], chosen.scores[b, k] = base + beam, token, score
+        if hypotheses[b].is_done(float(chosen.scores[b].max()), generated):
+            done[b] = True
+    return chosen
+
+
+def rank_extensions(
+    order: np.ndarray, scores: np.ndarray, vocab: int, config: GenerationConfig
+) -> tuple[list[tuple[int, float]], list[tuple[int, int, float]]]:
+    """One input's candidates in `order` (best first) -> (ended, running).
+
+    ended: (beam, score) of the EOS extensions among the top K; running: (beam, token, score)
+    of the first K other extensions.
+    """
+    ended: list[tuple[int, float]] = []
+    running: list[tuple[int, int, float]] = []
+    for rank, flat in enumerate(order):
+        beam, token = divmod(int(flat), vocab)
+        score = float(scores[flat])
+        if config.eos_token_id is not None and token == config.eos_token_id:
+            if rank < config.num_beams:  # an EOS outside the top K is not a real contender
+                ended.append((beam, score))
+            continue
+        running.append((beam, token, score))
+        if len(running) == config.num_beams:
+            break
+    return ended, running
