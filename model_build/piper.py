@@ -40,14 +40,13 @@ ESPEAK_LICENSE = {
     "url": "https://github.com/espeak-ng/espeak-ng",
 }
 
-# The int8 recipe, chosen by measurement (docs/models.md "speak / piper voices"). Dynamic int8
-# of every op makes VITS ~2.7x SLOWER (ConvInteger); MatMul-only changes nothing (its MatMuls
-# multiply two activations). Static QDQ on Convs, calibrated on phoneme sequences, was measured
-# against fp32 side by side:
+# The int8 recipe, chosen by measurement (numbers: docs/models.md "speak / piper voices", and
+# INT8_NOTES below, which every int8 manifest records). Dynamic int8 turns the Convs into the
+# slow ConvInteger and MatMul-only changes nothing (VITS's MatMuls multiply two activations), so
+# only the Convs are quantized, statically (QDQ, calibrated on phoneme sequences):
 INT8_OP_TYPES: tuple[str, ...] = ("Conv",)
 # Only the text encoder and the flow: quantizing the HiFi-GAN decoder (dec/) too is faster but
-# audibly worse (noise floor -84 -> -55 dBFS, 8-bit output levels); quantizing the duration
-# predictor (dp/, ~3% of the time) moved durations by up to 4%.
+# audibly worse, and quantizing the duration predictor moved durations (docs/models.md).
 INT8_NODE_PREFIXES: tuple[str, ...] = ("/enc_p/", "/flow/")
 INT8_PER_CHANNEL = False
 INT8_NOTES = (
@@ -86,12 +85,9 @@ INT8_MEASUREMENTS = {
 CALIBRATION_SEED = 1234.0
 
 # onnxruntime options for this graph, recorded in the manifest (config["session"]) and applied
-# by inference/session.py. Chosen by measurement (`python -m benchmarks session_options`,
-# docs/performance.md): ~1.2 s of the ~1.6 s session creation is the allocation planner's
-# buffer-reuse pass over this ~3000-node graph of dynamic shapes (ORT verbose log: the gap
-# between "CreateGraphPartitioner" and "SaveInitializedTensors"; graph optimizations are only
-# ~0.2 s, sha256 ~20 ms). Without it: session 0.35-0.43 s, same synthesis time and peak RSS
-# (the arena still recycles freed buffers), same arithmetic.
+# by inference/session.py: the allocation planner's buffer-reuse pass dominates session creation
+# of this large dynamic graph, and skipping it changes neither output nor peak RSS
+# (docs/performance.md "Piper load time"; `python -m benchmarks session_options` re-measures).
 SESSION_OPTIONS: dict[str, Any] = {"enable_mem_reuse": False}
 SESSION_NOTES = (
     "enable_mem_reuse=false: onnxruntime 1.31's memory-reuse planning takes ~1.2 s for this "

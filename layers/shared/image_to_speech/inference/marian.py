@@ -15,7 +15,7 @@ from tokenizers import Tokenizer
 
 from .bundle import Bundle
 from .generation import GenerationConfig, MergedDecoder, generate
-from .session import create_session
+from .session import open_encoder_decoder
 from .translation import MAX_NEW_TOKENS_LIMIT, BaseTranslator
 
 
@@ -27,8 +27,7 @@ class MarianTranslator(BaseTranslator):
         self.bundle = bundle
         config = bundle.config
         files = config["files"]
-        self.encoder = create_session(bundle.file(files["encoder"]), threads)
-        self.decoder = create_session(bundle.file(files["decoder"]), threads)
+        self.encoder, self.decoder = open_encoder_decoder(bundle, threads)
         self.tokenizer = Tokenizer.from_file(str(bundle.file(files["tokenizer"])))
         # Source and target pieces differ (two SentencePiece models over one vocabulary).
         self.target_tokenizer = Tokenizer.from_file(str(bundle.file(files["target_tokenizer"])))

@@ -17,6 +17,7 @@ import onnxruntime as ort
 
 from ..config import get_settings
 from ..errors import BundleIntegrityError
+from .bundle import Bundle
 
 GRAPH_OPTIMIZATION_LEVELS = {
     "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
@@ -97,4 +98,15 @@ def create_session(
         str(model_path),
         sess_options=session_options(threads, overrides),
         providers=["CPUExecutionProvider"],
+    )
+
+
+def open_encoder_decoder(
+    bundle: Bundle, threads: int | None = None
+) -> tuple[ort.InferenceSession, ort.InferenceSession]:
+    """The encoder and decoder sessions an encoder-decoder bundle names in config["files"]."""
+    files = bundle.config["files"]
+    return (
+        create_session(bundle.file(files["encoder"]), threads),
+        create_session(bundle.file(files["decoder"]), threads),
     )

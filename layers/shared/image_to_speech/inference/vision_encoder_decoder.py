@@ -24,7 +24,7 @@ from .generation import (
     generate,
 )
 from .images import decode_image, to_tensor
-from .session import create_session
+from .session import create_session, open_encoder_decoder
 
 
 class EncoderDecoderCaptioner:
@@ -35,8 +35,7 @@ class EncoderDecoderCaptioner:
         self.bundle = bundle
         config = bundle.config
         files = config["files"]
-        self.encoder = create_session(bundle.file(files["encoder"]), threads)
-        self.decoder = create_session(bundle.file(files["decoder"]), threads)
+        self.encoder, self.decoder = open_encoder_decoder(bundle, threads)
         # Bundles built with the cross-attention split carry a once-per-image graph.
         cross_kv = files.get("cross_kv")
         self.cross_kv = None if cross_kv is None else create_session(bundle.file(cross_kv), threads)
