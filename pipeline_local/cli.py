@@ -133,7 +133,7 @@ def demo(args: argparse.Namespace) -> int:
         else:
             loads = ", ".join(f"{name} {ms:.0f} ms" for name, ms in pipeline.load_ms.items())
             print(f"Function cold starts (import + model load): {loads}")
-        print(f"Uploading {name} ({len(data)} bytes) to uploads/ -> S3 trigger -> Step Functions")
+        print(f"Uploading {name} ({len(data)} bytes): S3 -> SQS -> trigger -> Step Functions")
         run = pipeline.run(data, name, timeout_s=args.timeout)
         audio_path, result_path = save_outputs(pipeline, run, Path(args.out))
         print_run(run, audio_path, result_path)

@@ -3,8 +3,11 @@
 The REAL statemachine/pipeline.asl.json runs on moto's ASL interpreter; its ${...}
 substitutions come from template.yaml's DefinitionSubstitutions and point at moto Lambda
 functions named like the template's, whose invocations the moto bridge sends to our handlers.
-An upload to uploads/ fires moto's S3 -> Lambda notification (the filter rules of the
-template's S3 event) into the jobs function, which starts the execution: the same path as AWS.
+An upload to uploads/ fires moto's S3 -> SQS notification (the bucket's QueueConfigurations)
+into the uploads queue; an in-process poller (sqs_poller.py, the template's
+EventSourceMapping) hands batches to the upload trigger, which starts the execution: the same
+path as AWS, dead-letter queue included. The local queue's visibility timeout is shorter than
+the template's (`visibility_timeout_s`) so that retries take seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -37,11 +40,14 @@ from .moto_bridge import (
     installed,
     load_function_module,
 )
+from .sqs_poller import EventSourcePoller
 
 REGION = "us-east-1"
 BUCKET = "image-to-speech-local"
 FINISHED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-TRIGGER_FUNCTION = "UploadTriggerFunction"  # template.yaml: the function with the S3 event
+TRIGGER_FUNCTION = "UploadTriggerFunction"  # template.yaml: the EventSourceMapping's function
+# Locally a failed upload event comes back after this many seconds (template.yaml: 180 s).
+LOCAL_VISIBILITY_TIMEOUT_S = 2
 # moto runs each execution in a thread; StartExecution itself happens in the S3 PUT request.
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}}
 
@@ -132,6 +138,7 @@ class LocalPipeline:
         quiet: bool = True,
         template_path: Path = tmpl.TEMPLATE_PATH,
         containers: bool = False,
+        visibility_timeout_s: int = LOCAL_VISIBILITY_TIMEOUT_S,
     ) -> None:
         self.bucket = bucket
         self.quiet = quiet
@@ -147,6 +154,9 @@ class LocalPipeline:
         self.containers = containers
         self._servers: list[Any] = []
         self._start_lambda: Any = None
+        self.visibility_timeout_s = visibility_timeout_s
+        self.queue_urls: dict[str, str] = {}  # logical id -> URL
+        self.pollers: list[EventSourcePoller] = []
 
     # ---- setup ------------------------------------------------------------------------------
     def __enter__(self) -> LocalPipeline:
@@ -178,10 +188,16 @@ class LocalPipeline:
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
         self.lam = boto3.client("lambda", region_name=REGION)
+        self.sqs = boto3.client("sqs", region_name=REGION)
         iam = boto3.client("iam", region_name=REGION)
         role = iam.create_role(RoleName="local-pipeline", AssumeRolePolicyDocument="{}")
         role_arn = role["Role"]["Arn"]
         self.s3.create_bucket(Bucket=self.bucket)
+        if tmpl.bucket_versioned(template):
+            self.s3.put_bucket_versioning(
+                Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"}
+            )
+        self._create_queues(tmpl.queues(template))
         self._create_functions(specs, role_arn)
 
         definition = machine.definition_path.read_text()
@@ -194,7 +210,7 @@ class LocalPipeline:
         )
         self.state_machine_arn = created["stateMachineArn"]
         self._set_env({"STATE_MACHINE_ARN": self.state_machine_arn})
-        self._configure_trigger(specs)
+        self._configure_notifications(template)
 
         if self.containers:
             self.functions = self._start_containers(template, specs)
@@ -206,6 +222,7 @@ class LocalPipeline:
             # After the bridge: handlers bind their log streams at import (Powertools Logger).
             assert isinstance(self.functions, InProcessFunctions)
             self.functions.handlers.update(self._load_handlers(template, specs))
+        self._start_pollers(template)
 
     def _start_servers(self) -> None:
         """moto as a server in this process: on 127.0.0.1, and on podman's gateway for the
@@ -309,24 +326,81 @@ class LocalPipeline:
             return ref.target  # Ref of a function is its name
         raise LocalPipelineError(f"cannot map {ref.kind} {ref.target!r} onto a local resource")
 
-    def _configure_trigger(self, specs: dict[str, tmpl.FunctionSpec]) -> None:
+    def _create_queues(self, specs: dict[str, tmpl.QueueSpec]) -> None:
+        """Dead-letter queues first: a RedrivePolicy names its target's ARN."""
+        for spec in sorted(specs.values(), key=lambda s: s.dead_letter_queue is not None):
+            attributes = dict(spec.attributes)
+            if spec.dead_letter_queue is not None:
+                attributes["RedrivePolicy"] = json.dumps(
+                    {
+                        "deadLetterTargetArn": self.queue_arn(spec.dead_letter_queue),
+                        "maxReceiveCount": spec.max_receive_count,
+                    }
+                )
+            url = self.sqs.create_queue(QueueName=spec.logical_id, Attributes=attributes)
+            self.queue_urls[spec.logical_id] = url["QueueUrl"]
+
+    def queue_arn(self, logical_id: str) -> str:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_urls[logical_id], AttributeNames=["QueueArn"]
+        )
+        return str(attributes["Attributes"]["QueueArn"])
+
+    def _configure_notifications(self, template: dict[str, Any]) -> None:
         configurations: list[Any] = []
-        for logical_id, spec in specs.items():
-            for event in spec.s3_events:
-                events = event.get("Events") or ["s3:ObjectCreated:*"]
-                configuration: dict[str, Any] = {
-                    "LambdaFunctionArn": self.function_arns[logical_id],
-                    "Events": [events] if isinstance(events, str) else list(events),
-                }
-                rules = tmpl.s3_key_filter(event)
-                if rules:
-                    configuration["Filter"] = {"Key": {"FilterRules": rules}}
-                configurations.append(configuration)
+        for notification in tmpl.queue_notifications(template):
+            configuration: dict[str, Any] = {
+                "QueueArn": self.queue_arn(notification.queue),
+                "Events": notification.events,
+            }
+            if notification.filter_rules:
+                configuration["Filter"] = {"Key": {"FilterRules": notification.filter_rules}}
+            configurations.append(configuration)
         if not configurations:
-            raise LocalPipelineError("template.yaml has no S3 event on any function: no trigger")
+            raise LocalPipelineError("template.yaml's bucket notifies no queue: no trigger")
         self.s3.put_bucket_notification_configuration(
             Bucket=self.bucket,
-            NotificationConfiguration={"LambdaFunctionConfigurations": configurations},
+            NotificationConfiguration={"QueueConfigurations": configurations},
+        )
+
+    def _start_pollers(self, template: dict[str, Any]) -> None:
+        for source in tmpl.event_sources(template):
+            poller = EventSourcePoller(
+                sqs=self.sqs,
+                lambda_client=self.lam,
+                queue_url=self.queue_urls[source.queue],
+                queue_arn=self.queue_arn(source.queue),
+                function_name=source.function,
+                batch_size=source.batch_size,
+                report_batch_item_failures=source.report_batch_item_failures,
+                visibility_timeout_s=self.visibility_timeout_s,
+                concurrency=source.maximum_concurrency,
+                region=REGION,
+            )
+            self.pollers.append(poller.start())
+        if not self.pollers:
+            raise LocalPipelineError("template.yaml has no EventSourceMapping: nothing polls")
+
+    @property
+    def uploads_queue_url(self) -> str:
+        return self.queue_urls[tmpl.event_sources(tmpl.load_template(self.template_path))[0].queue]
+
+    @property
+    def dead_letter_queue_url(self) -> str:
+        template = tmpl.load_template(self.template_path)
+        source = tmpl.queues(template)[tmpl.event_sources(template)[0].queue]
+        if source.dead_letter_queue is None:
+            raise LocalPipelineError("the uploads queue has no dead-letter queue")
+        return self.queue_urls[source.dead_letter_queue]
+
+    def queue_depth(self, url: str) -> int:
+        """Visible + in-flight messages of a queue."""
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
         )
 
     def _load_handlers(
@@ -347,6 +421,9 @@ class LocalPipeline:
         return handlers
 
     def __exit__(self, *exc: object) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        self.pollers.clear()
         if self._mock is not None or self._servers:
             self._wait_quiet()
         if self._bridge is not None:
@@ -437,12 +514,17 @@ class LocalPipeline:
         return done
 
     def _raise_if_trigger_failed(self, job_id: str) -> None:
+        """A failed trigger is retried from the queue; only a dead-lettered event is final."""
+        if self.queue_depth(self.dead_letter_queue_url) == 0:
+            return
         assert self.functions is not None
         failed = [call for call in self.functions.calls(TRIGGER_FUNCTION) if call.errored]
-        if failed and "Records" in failed[-1].event:
-            raise LocalPipelineError(
-                f"the upload trigger failed ({failed[-1].error_type}); job {job_id} never started"
-            )
+        reason = f" ({failed[-1].error_type})" if failed else ""
+        raise LocalPipelineError(
+            f"upload events are in the dead-letter queue: the trigger kept failing{reason}, and "
+            f"job {job_id} never started. Fix the cause, then re-drive them "
+            "(`python -m pipeline_local redrive`)."
+        )
 
     def result(self, job_id: str) -> JobResult | None:
         try:

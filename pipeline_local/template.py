@@ -6,7 +6,7 @@ ASL file becomes, so the local run executes the same definition, wired the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,6 @@ class FunctionSpec:
     environment: dict[str, Any]
     timeout: int
     memory_size: int
-    s3_events: list[dict[str, Any]] = field(default_factory=list)
     # ImageConfig.Command: "<module>.<attribute>" inside the function's folder.
     handler: str = "app.handler"
 
@@ -126,17 +125,11 @@ def functions(template: dict[str, Any]) -> dict[str, FunctionSpec]:
             **((globals_.get("Environment") or {}).get("Variables") or {}),
             **((props.get("Environment") or {}).get("Variables") or {}),
         }
-        s3_events = [
-            event.get("Properties", {})
-            for event in (props.get("Events") or {}).values()
-            if event.get("Type") == "S3"
-        ]
         found[logical_id] = FunctionSpec(
             logical_id=logical_id,
             environment=environment,
             timeout=int(props.get("Timeout", globals_.get("Timeout", 30))),
             memory_size=int(props.get("MemorySize", globals_.get("MemorySize", 1024))),
-            s3_events=s3_events,
             handler=str(((props.get("ImageConfig") or {}).get("Command") or ["app.handler"])[0]),
         )
     return found
@@ -159,3 +152,117 @@ def bucket_name_patterns(template: dict[str, Any]) -> set[str]:
             elif isinstance(name, str):
                 patterns.add(name)
     return patterns
+
+
+# ---- uploads: bucket -> queue -> event source mapping -> trigger function --------------------
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    logical_id: str
+    attributes: dict[str, str]  # SQS CreateQueue attributes, RedrivePolicy without its ARN
+    dead_letter_queue: str | None  # logical id of the RedrivePolicy's target
+    max_receive_count: int | None
+
+
+@dataclass(frozen=True)
+class QueueNotification:
+    queue: str  # logical id of the queue
+    events: list[str]
+    filter_rules: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class EventSourceSpec:
+    queue: str  # logical id
+    function: str  # logical id
+    batch_size: int
+    report_batch_item_failures: bool
+    maximum_concurrency: int
+
+
+_QUEUE_ATTRIBUTES = {
+    "VisibilityTimeout": "VisibilityTimeout",
+    "MessageRetentionPeriod": "MessageRetentionPeriod",
+    "DelaySeconds": "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds": "ReceiveMessageWaitTimeSeconds",
+}
+
+
+def _target(value: Any) -> str:
+    """The logical id behind `!GetAtt X.Arn` or `!Ref X`."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        return str(target.split(".", 1)[0] if isinstance(target, str) else target[0])
+    if isinstance(value, dict) and "Ref" in value:
+        return str(value["Ref"])
+    raise ValueError(f"expected !GetAtt X.Arn or !Ref X, got {value!r}")
+
+
+def queues(template: dict[str, Any]) -> dict[str, QueueSpec]:
+    found = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("Type") != "AWS::SQS::Queue":
+            continue
+        props = resource.get("Properties") or {}
+        attributes = {
+            name: str(props[key]) for key, name in _QUEUE_ATTRIBUTES.items() if key in props
+        }
+        redrive = props.get("RedrivePolicy") or {}
+        found[logical_id] = QueueSpec(
+            logical_id=logical_id,
+            attributes=attributes,
+            dead_letter_queue=_target(redrive["deadLetterTargetArn"]) if redrive else None,
+            max_receive_count=int(redrive["maxReceiveCount"]) if redrive else None,
+        )
+    return found
+
+
+def media_bucket(template: dict[str, Any]) -> dict[str, Any]:
+    """The properties of the template's one bucket."""
+    buckets = [
+        resource.get("Properties") or {}
+        for resource in template["Resources"].values()
+        if resource.get("Type") == "AWS::S3::Bucket"
+    ]
+    if len(buckets) != 1:
+        raise ValueError(f"expected one bucket in template.yaml, found {len(buckets)}")
+    return buckets[0]
+
+
+def bucket_versioned(template: dict[str, Any]) -> bool:
+    versioning = media_bucket(template).get("VersioningConfiguration") or {}
+    return versioning.get("Status") == "Enabled"
+
+
+def queue_notifications(template: dict[str, Any]) -> list[QueueNotification]:
+    configuration = media_bucket(template).get("NotificationConfiguration") or {}
+    return [
+        QueueNotification(
+            queue=_target(item["Queue"]),
+            events=[str(item["Event"])],
+            filter_rules=s3_key_filter(item),
+        )
+        for item in configuration.get("QueueConfigurations") or []
+    ]
+
+
+def event_sources(template: dict[str, Any]) -> list[EventSourceSpec]:
+    found = []
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::Lambda::EventSourceMapping":
+            continue
+        props = resource.get("Properties") or {}
+        found.append(
+            EventSourceSpec(
+                queue=_target(props["EventSourceArn"]),
+                function=_target(props["FunctionName"]),
+                batch_size=int(props.get("BatchSize", 10)),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in (props.get("FunctionResponseTypes") or []),
+                maximum_concurrency=int(
+                    (props.get("ScalingConfig") or {}).get("MaximumConcurrency", 2)
+                ),
+            )
+        )
+    return found

@@ -9,9 +9,11 @@ deterministic functions of the input, so a test can tell that the right bytes re
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import time
+import uuid
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from image_to_speech.errors import (
     EmptyTextError,
     ObjectNotFoundError,
     ObjectTooLargeError,
+    UploadReplacedError,
 )
 from image_to_speech.inference.bundle import Bundle
 from image_to_speech.inference.captioning import CaptionResult, validate_generation_params
@@ -28,7 +31,7 @@ from image_to_speech.inference.speech import MAX_SPEAK_CHARS, SpeechResult
 from image_to_speech.inference.text import normalize_language, require_text
 from image_to_speech.inference.translation import BaseTranslator
 from image_to_speech.media import sniff_format
-from image_to_speech.ports import ExecutionInfo, PresignedPost, StartOutcome
+from image_to_speech.ports import ExecutionInfo, ObjectVersion, PresignedPost, StartOutcome
 
 
 def fake_bundle(task: str, preset: str, kind: str) -> Bundle:
@@ -139,6 +142,11 @@ def sine_wav(frames: int, sample_rate: int, hz: float = 220.0) -> bytes:
     return buffer.getvalue()
 
 
+def etag_of(data: bytes) -> str:
+    """S3's ETag of a single-part upload: the MD5 of the content."""
+    return hashlib.md5(data).hexdigest()
+
+
 @dataclass
 class StoredObject:
     data: bytes
@@ -152,6 +160,7 @@ class InMemoryStore:
         self._bucket = bucket
         self._expires = presign_expires_s
         self.objects: dict[str, StoredObject] = {}
+        self.history: dict[str, list[tuple[ObjectVersion, StoredObject]]] = {}
         self.failures: list[Exception] = []  # raised (and consumed) by the next calls
 
     @property
@@ -166,11 +175,13 @@ class InMemoryStore:
         if self.failures:
             raise self.failures.pop(0)
 
-    def get_bytes(self, key: str, *, max_bytes: int) -> bytes:
+    def get_bytes(self, key: str, *, max_bytes: int, if_match: str | None = None) -> bytes:
         self._maybe_fail()
         if key not in self.objects:
             raise ObjectNotFoundError(f"No object '{key}' in the bucket.")
         data = self.objects[key].data
+        if if_match and if_match.strip('"') != etag_of(data):
+            raise UploadReplacedError(f"'{key}' no longer holds the content {if_match}.")
         if len(data) > max_bytes:
             raise ObjectTooLargeError(
                 f"Object '{key}' is {len(data)} bytes.", allowed={"max_bytes": max_bytes}
@@ -180,6 +191,20 @@ class InMemoryStore:
     def put_bytes(self, key: str, data: bytes, *, content_type: str) -> None:
         self._maybe_fail()
         self.objects[key] = StoredObject(bytes(data), content_type)
+        # A versioned bucket: every put is a new version, newest first.
+        version = ObjectVersion(uuid.uuid4().hex, etag_of(data))
+        self.history.setdefault(key, []).insert(0, (version, self.objects[key]))
+
+    def versions(self, key: str) -> list[ObjectVersion]:
+        return [version for version, _ in self.history.get(key, [])]
+
+    def delete_version(self, key: str, version_id: str) -> None:
+        kept = [(v, o) for v, o in self.history.get(key, []) if v.version_id != version_id]
+        self.history[key] = kept
+        if kept:
+            self.objects[key] = kept[0][1]
+        else:
+            self.objects.pop(key, None)
 
     def presigned_get_url(self, key: str) -> str:
         return f"memory://{self._bucket}/{key}?expires={self._expires}"
@@ -200,7 +225,9 @@ class FakeExecutions:
     def start(self, job_id: str, payload: dict[str, Any]) -> StartOutcome:
         again = job_id in self.started
         self.started.setdefault(job_id, payload)
-        self.states.setdefault(job_id, ExecutionInfo(status="RUNNING", started_at="t0"))
+        self.states.setdefault(
+            job_id, ExecutionInfo(status="RUNNING", started_at="t0", input=dict(payload))
+        )
         return StartOutcome(job_id, f"{self.arn}:{job_id}", started=not again)
 
     def describe(self, job_id: str) -> ExecutionInfo | None:

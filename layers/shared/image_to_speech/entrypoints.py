@@ -24,12 +24,13 @@ from .handlers.uploads import upload_handler
 from .inference.captioning import Captioner
 from .inference.speech import Synthesizer
 from .inference.translation import Translator
-from .ports import Executions, ObjectStore
+from .ports import Executions, ObjectStore, UploadVersions
 from .tasks.pipeline import caption_task, record_task, speak_task, translate_task
 
 LambdaHandler = Callable[[Any, Any], Any]
 StoreProvider = Callable[[], ObjectStore]
 ExecutionsProvider = Callable[[], Executions]
+VersionsProvider = Callable[[], UploadVersions]
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,10 @@ def jobs_api_function(
     return Function(app, api_handler(app))
 
 
-def upload_trigger_function(runs: ExecutionsProvider = executions) -> Function:
-    return Function(None, upload_handler(runs))
+def upload_trigger_function(
+    runs: ExecutionsProvider = executions, versions: VersionsProvider = object_store
+) -> Function:
+    return Function(None, upload_handler(runs, versions))
 
 
 def result_recorder_function(store: StoreProvider = object_store) -> Function:

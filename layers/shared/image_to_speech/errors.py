@@ -154,6 +154,13 @@ class PhonemizerTimeoutError(TransientError):
     code = "phonemizer_timeout"
 
 
+class UploadReplacedError(TransientError):
+    """The upload's content is not the one its job started with: a second upload through the
+    same presigned POST, which the upload trigger is about to refuse (delete). Retried."""
+
+    code = "upload_replaced"
+
+
 # ---- configuration errors ------------------------------------------------------------------
 
 

@@ -29,8 +29,9 @@ class ObjectStore(Protocol):
     @property
     def presign_expires_s(self) -> int: ...
 
-    def get_bytes(self, key: str, *, max_bytes: int) -> bytes:
-        """The object's bytes; ObjectNotFoundError / ObjectTooLargeError / TransientError."""
+    def get_bytes(self, key: str, *, max_bytes: int, if_match: str | None = None) -> bytes:
+        """The object's bytes; ObjectNotFoundError / ObjectTooLargeError / TransientError.
+        With if_match (an ETag): only that content, else UploadReplacedError (retried)."""
         ...
 
     def put_bytes(self, key: str, data: bytes, *, content_type: str) -> None: ...
@@ -38,6 +39,21 @@ class ObjectStore(Protocol):
     def presigned_get_url(self, key: str) -> str: ...
 
     def presigned_post(self, key: str, *, content_type: str, max_bytes: int) -> PresignedPost: ...
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    version_id: str
+    etag: str  # without quotes
+
+
+class UploadVersions(Protocol):
+    """The versions of an upload (the bucket is versioned), so the upload trigger can refuse a
+    second upload to a job's key by deleting it (services/uploads.py)."""
+
+    def versions(self, key: str) -> list[ObjectVersion]: ...
+
+    def delete_version(self, key: str, version_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,8 @@ class ExecutionInfo:
     error: str | None = None
     cause: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    input: dict[str, Any] | None = None  # what the execution was started with
+    output: dict[str, Any] | None = None  # a SUCCEEDED execution's final state
 
 
 class Executions(Protocol):

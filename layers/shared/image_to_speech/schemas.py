@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from .inference.captioning import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
 from .inference.limits import MAX_BEAMS
-from .inference.speech import MAX_SPEAK_CHARS
+from .inference.speech import MAX_SPEAK_CHARS, MAX_SYNC_SPEAK_CHARS
 from .inference.translation import MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
 from .keys import MAX_KEY_BYTES
 from .media import IMAGE_MEDIA_TYPES, parse_media_type
@@ -20,6 +20,7 @@ from .pipeline.results import FailureInfo, StepTiming
 
 __all__ = [
     "MAX_SPEAK_CHARS",
+    "MAX_SYNC_SPEAK_CHARS",
     "MAX_TRANSLATE_CHARS",
     "CaptionParams",
     "CaptionResponse",
@@ -66,6 +67,15 @@ ModelDescription = Annotated[
 ]
 TranslateText = Annotated[str, Field(min_length=1, max_length=MAX_TRANSLATE_CHARS)]
 SpeakText = Annotated[str, Field(min_length=1, max_length=MAX_SPEAK_CHARS)]
+SyncSpeakText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_SYNC_SPEAK_CHARS,
+        description=f"At most {MAX_SYNC_SPEAK_CHARS} characters: the answer must come within "
+        "the HTTP API's 30 s",
+    ),
+]
 
 
 class _Request(BaseModel):
@@ -100,7 +110,6 @@ class ModelHealth(_Output):
 class HealthResponse(_Output):
     status: Literal["ok"] = "ok"
     models: dict[str, ModelHealth]
-    versions: dict[str, str]
 
 
 # ---- caption -------------------------------------------------------------------------------
@@ -129,6 +138,8 @@ class CaptionTaskInput(_TaskInput):
     job_id: JobId
     bucket: BucketName
     key: ObjectKey
+    # The upload's ETag when the job started: exactly that content is captioned.
+    etag: str | None = Field(default=None, max_length=128)
 
 
 # ---- translate -----------------------------------------------------------------------------
@@ -167,7 +178,7 @@ class TranslateTaskOutput(_Output):
 
 
 class SpeakRequest(_Request):
-    text: SpeakText
+    text: SyncSpeakText
     language: LanguageTag = "pt-BR"
 
 

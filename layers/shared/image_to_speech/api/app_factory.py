@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import metadata
 from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
@@ -24,9 +21,6 @@ class Loaded(Protocol):
     load_ms: float
 
 
-_VERSIONED_PACKAGES = ("onnxruntime", "numpy", "fastapi", "pydantic", "mangum")
-
-
 @dataclass(frozen=True)
 class Service:
     """One model-backed service: its name, loaded model and routes."""
@@ -40,17 +34,6 @@ class Service:
         return ModelHealth(
             preset=bundle.preset, model=bundle.describe(), load_ms=round(self.model.load_ms, 1)
         )
-
-
-@lru_cache(maxsize=1)
-def versions() -> dict[str, str]:
-    found = {"image_to_speech": __version__, "python": platform.python_version()}
-    for package in _VERSIONED_PACKAGES:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
 
 
 # Documented on every route; the bodies are ErrorBody.
@@ -80,12 +63,11 @@ def create_app(
     register_error_handlers(app)
     health = {service.name: service for service in services}
 
+    # Public on the HTTP API (template.yaml): model preset and load time only, never library
+    # versions (they would tell an attacker which known vulnerabilities to try).
     @app.get("/health", response_model=HealthResponse, tags=["health"])
     async def get_health() -> HealthResponse:
-        return HealthResponse(
-            models={name: service.health() for name, service in health.items()},
-            versions=versions(),
-        )
+        return HealthResponse(models={name: service.health() for name, service in health.items()})
 
     # The HTTP API routes GET /<service>/health to each function (template.yaml) and the app
     # sees that full path: serve the same health there.

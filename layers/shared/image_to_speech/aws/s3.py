@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, get_settings
-from ..errors import ObjectNotFoundError, ObjectTooLargeError, ServiceError
-from ..ports import PresignedPost
+from ..errors import ObjectNotFoundError, ObjectTooLargeError, ServiceError, UploadReplacedError
+from ..ports import ObjectVersion, PresignedPost
 from .clients import s3_client
 from .errors import Specific, aws_errors
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _NOT_FOUND_CODES = {"NoSuchKey", "404", "NotFound"}
+_REPLACED_CODES = {"PreconditionFailed", "412"}
 
 
 class S3Store:
@@ -46,10 +47,16 @@ class S3Store:
     def client(self) -> S3Client:
         return self._client
 
-    def get_bytes(self, key: str, *, max_bytes: int) -> bytes:
-        """The object's bytes, refusing objects over max_bytes before downloading them."""
+    def get_bytes(self, key: str, *, max_bytes: int, if_match: str | None = None) -> bytes:
+        """The object's bytes, refusing objects over max_bytes before downloading them; with
+        if_match, only the content with that ETag (else UploadReplacedError)."""
         with aws_errors("S3", specific=_not_found(self._uploads_prefix, key)):
-            response = self._client.get_object(Bucket=self._bucket, Key=key)
+            if if_match:
+                response = self._client.get_object(
+                    Bucket=self._bucket, Key=key, IfMatch=quoted(if_match)
+                )
+            else:
+                response = self._client.get_object(Bucket=self._bucket, Key=key)
             size = int(response.get("ContentLength", 0))
             if size > max_bytes:
                 response["Body"].close()
@@ -88,6 +95,28 @@ class S3Store:
         fields = {name: str(value) for name, value in post["fields"].items()}
         return PresignedPost(url=post["url"], fields=fields, expires_in=self._expires)
 
+    def versions(self, key: str) -> list[ObjectVersion]:
+        """Every version of exactly this key (ports.UploadVersions), newest first."""
+        found: list[ObjectVersion] = []
+        with aws_errors("S3", specific=_not_found(self._uploads_prefix, key)):
+            pages = self._client.get_paginator("list_object_versions")
+            for page in pages.paginate(Bucket=self._bucket, Prefix=key):
+                found.extend(
+                    ObjectVersion(str(v["VersionId"]), str(v["ETag"]).strip('"'))
+                    for v in page.get("Versions", [])
+                    if v["Key"] == key
+                )
+        return found
+
+    def delete_version(self, key: str, version_id: str) -> None:
+        with aws_errors("S3", specific=_not_found(self._uploads_prefix, key)):
+            self._client.delete_object(Bucket=self._bucket, Key=key, VersionId=version_id)
+
+
+def quoted(etag: str) -> str:
+    """S3 sends ETags in events without quotes and compares them with quotes."""
+    return etag if etag.startswith('"') else f'"{etag}"'
+
 
 def _too_large(key: str, size: int, limit: int) -> ObjectTooLargeError:
     return ObjectTooLargeError(
@@ -98,6 +127,12 @@ def _too_large(key: str, size: int, limit: int) -> ObjectTooLargeError:
 
 def _not_found(uploads_prefix: str, key: str) -> Specific:
     def specific(code: str, exc: Any) -> ServiceError | None:
+        if code in _REPLACED_CODES:
+            return UploadReplacedError(
+                f"'{key}' no longer holds the image its job started with (uploaded again with "
+                "the same presigned POST); the upload trigger refuses the second upload.",
+                allowed={"uploads_per_job": 1},
+            )
         if code not in _NOT_FOUND_CODES:
             return None
         return ObjectNotFoundError(

@@ -53,7 +53,17 @@ class StepFunctionsExecutions:
             stopped_at=_iso(execution.get("stopDate")),
             error=execution.get("error"),
             cause=execution.get("cause"),
+            input=_json_object(execution.get("input")),
+            output=_json_object(execution.get("output")),
         )
+
+
+def _json_object(text: Any) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _iso(value: Any) -> str | None:

@@ -26,6 +26,15 @@ def is_s3_event(event: Any) -> bool:
     )
 
 
+def is_sqs_event(event: Any) -> bool:
+    records = event.get("Records") if isinstance(event, dict) else None
+    return (
+        isinstance(records, list)
+        and bool(records)
+        and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records)
+    )
+
+
 def wrong_event(expected: str) -> BadInputError:
     return BadInputError(
         f"This function accepts {expected} only.", allowed=[expected], code="unexpected_event"

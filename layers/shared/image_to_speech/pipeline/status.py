@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..ports import ExecutionInfo, ObjectStore
 from ..schemas import JobStatus
 from .results import FailureInfo, JobResult, StepsError, readable_reason
@@ -15,12 +17,16 @@ def status_from_result(result: JobResult, store: ObjectStore) -> JobStatus:
     return status
 
 
-def status_from_execution(job_id: str, execution: ExecutionInfo) -> JobStatus:
+def status_from_execution(
+    job_id: str, execution: ExecutionInfo, store: ObjectStore | None = None
+) -> JobStatus:
     """A job without a result document: still running, or the recorder itself failed (or the
     run was stopped / timed out): report what Step Functions knows."""
     if execution.status == "RUNNING":
         return JobStatus(job_id=job_id, status="RUNNING", started_at=execution.started_at)
     succeeded = execution.status == "SUCCEEDED"
+    if succeeded and execution.output:
+        return _unrecorded_success(job_id, execution, execution.output, store)
     error = None
     if not succeeded:
         error_type, reason = readable_reason(
@@ -34,3 +40,29 @@ def status_from_execution(job_id: str, execution: ExecutionInfo) -> JobStatus:
         started_at=execution.started_at,
         finished_at=execution.stopped_at,
     )
+
+
+def _unrecorded_success(
+    job_id: str, execution: ExecutionInfo, output: dict[str, Any], store: ObjectStore | None
+) -> JobStatus:
+    """The pipeline produced its audio but the result document could not be written (state
+    SucceededUnrecorded): the execution's output still holds every step's result."""
+    audio_key = _text(output, "speak", "audio_key")
+    status = JobStatus(
+        job_id=job_id,
+        status="SUCCEEDED",
+        caption=_text(output, "caption", "caption"),
+        translation=_text(output, "translate", "translation"),
+        audio_key=audio_key,
+        started_at=execution.started_at,
+        finished_at=execution.stopped_at,
+    )
+    if audio_key and store is not None:
+        status.audio_url = store.presigned_get_url(audio_key)
+        status.audio_url_expires_in = store.presign_expires_s
+    return status
+
+
+def _text(output: dict[str, Any], step: str, field: str) -> str | None:
+    value = (output.get(step) or {}).get(field) if isinstance(output.get(step), dict) else None
+    return value if isinstance(value, str) else None

@@ -53,8 +53,10 @@ def caption_upload(
     params: CaptionParams,
     *,
     field: str = "key",
+    if_match: str | None = None,
 ) -> CaptionResponse:
-    """Caption uploads/<...> from the bucket (up to the upload limit, checked before reading)."""
+    """Caption uploads/<...> from the bucket (up to the upload limit, checked before reading);
+    with if_match (an ETag), only that content of the key."""
     key = validate_upload_key(key, field=field)
-    image = store.get_bytes(key, max_bytes=MAX_UPLOAD_BYTES)
+    image = store.get_bytes(key, max_bytes=MAX_UPLOAD_BYTES, if_match=if_match)
     return caption_image(captioner, image, params)

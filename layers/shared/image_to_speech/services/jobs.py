@@ -22,7 +22,8 @@ MAX_RESULT_BYTES = 1024 * 1024
 class UploadedObject:
     bucket: str
     key: str
-    version: str | None  # version id, else ETag: tells a new upload from a repeated event
+    version: str | None  # ETag, else version id: tells a new upload from a repeated event
+    etag: str | None = None  # the content the job must caption (If-Match), without quotes
 
 
 @traced
@@ -75,7 +76,13 @@ def start_pipelines(executions: Executions, uploads: list[UploadedObject]) -> li
             logger.info("not an upload: ignored", extra={"key": upload.key})
             continue
         job_id = job_id_for_upload(upload.bucket, upload.key, upload.version)
-        payload = {"job_id": job_id, "bucket": upload.bucket, "key": upload.key}
+        # `etag` is always present (null if unknown): the state machine reads $.etag.
+        payload = {
+            "job_id": job_id,
+            "bucket": upload.bucket,
+            "key": upload.key,
+            "etag": upload.etag,
+        }
         outcomes.append(executions.start(job_id, payload))
     return outcomes
 
@@ -119,7 +126,7 @@ def get_job(store: ObjectStore, executions: Executions, job_id: str) -> JobStatu
     execution = executions.describe(job_id)
     if execution is None:
         raise _not_found(job_id)
-    return status_from_execution(job_id, execution)
+    return status_from_execution(job_id, execution, store)
 
 
 def _not_found(job_id: str) -> JobNotFoundError:

@@ -34,7 +34,9 @@ def caption_task(
 ) -> Task[CaptionTaskInput, CaptionTaskOutput]:
     def run(payload: CaptionTaskInput) -> CaptionTaskOutput:
         bucket = own_bucket(store(), payload.bucket)
-        response = caption_upload(captioner, bucket, payload.key, CaptionParams())
+        response = caption_upload(
+            captioner, bucket, payload.key, CaptionParams(), if_match=payload.etag
+        )
         return CaptionTaskOutput.model_validate(response.model_dump())
 
     return Task(CaptionTaskInput, run)

@@ -8,7 +8,9 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 from image_to_speech.api import speak as speak_api
-from image_to_speech.inference.speech import MAX_SPEAK_CHARS
+from image_to_speech.inference.speech import MAX_SPEAK_CHARS, MAX_SYNC_SPEAK_CHARS
+from image_to_speech.schemas import SpeakRequest, SpeakTaskInput
+from pydantic import ValidationError
 
 from tests.helpers.lambda_events import wav_info
 from tests.unit.image_to_speech.conftest import BUCKET, Environment, FunctionUnderTest
@@ -85,9 +87,19 @@ def test_accept_wav_too_big_to_inline_redirects_to_s3(
 
 
 def test_text_too_long_is_413(client: TestClient) -> None:
-    response = client.post("/speak", json={"text": "a" * (MAX_SPEAK_CHARS + 1)})
+    response = client.post("/speak", json={"text": "a" * (MAX_SYNC_SPEAK_CHARS + 1)})
     assert response.status_code == 413
-    assert response.json()["allowed"] == {"max_chars": MAX_SPEAK_CHARS}
+    assert response.json()["allowed"] == {"max_chars": MAX_SYNC_SPEAK_CHARS}
+
+
+def test_synchronous_speak_has_a_lower_text_limit_than_the_pipeline_task() -> None:
+    # GIVEN a text longer than POST /speak takes but within the speak task's limit
+    text = "a" * (MAX_SYNC_SPEAK_CHARS + 1)
+    # THEN the HTTP request model refuses it and the task input model accepts it
+    assert MAX_SYNC_SPEAK_CHARS < MAX_SPEAK_CHARS
+    with pytest.raises(ValidationError):
+        SpeakRequest(text=text)
+    assert SpeakTaskInput(job_id="a" * 32, bucket="bkt", text="a" * MAX_SPEAK_CHARS).text
 
 
 def test_unknown_language_is_422_listing_supported(
