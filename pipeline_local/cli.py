@@ -14,6 +14,7 @@ from pathlib import Path
 from image_to_speech.inference.bundle import DEFAULT_PRESETS, MANIFEST_NAME
 from image_to_speech.pipeline.results import JobResult
 
+from . import operations
 from .containers import ContainersUnavailableError
 from .runner import JobRun, LocalPipeline, LocalPipelineError, StateTiming, bundle_choices
 
@@ -267,11 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", default="build/demo", help="where audio and results go (default: build/demo)"
         )
         sub.add_argument("--timeout", type=float, default=300.0, help="seconds to wait")
+    operations.add_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in operations.COMMANDS:
+        return operations.main(args)
     try:
         return demo(args) if args.command == "demo" else batch(args)
     except (LocalPipelineError, ContainersUnavailableError) as exc:

@@ -223,6 +223,9 @@ class LocalPipeline:
             assert isinstance(self.functions, InProcessFunctions)
             self.functions.handlers.update(self._load_handlers(template, specs))
         self._start_pollers(template)
+        # S3 posts a test event to the queue when the notification is set up: let the trigger
+        # consume it, so that every run starts with an empty queue.
+        self.wait_queue_empty(self.uploads_queue_url)
 
     def _start_servers(self) -> None:
         """moto as a server in this process: on 127.0.0.1, and on podman's gateway for the
@@ -392,6 +395,13 @@ class LocalPipeline:
         if source.dead_letter_queue is None:
             raise LocalPipelineError("the uploads queue has no dead-letter queue")
         return self.queue_urls[source.dead_letter_queue]
+
+    def wait_queue_empty(self, url: str, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.queue_depth(url) > 0:
+            if time.monotonic() > deadline:
+                raise LocalPipelineError(f"{url} still holds messages after {timeout_s} s")
+            time.sleep(0.05)
 
     def queue_depth(self, url: str) -> int:
         """Visible + in-flight messages of a queue."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, get_settings
 from ..keys import execution_arn
@@ -11,14 +11,18 @@ from ..ports import ExecutionInfo, StartOutcome
 from .clients import sfn_client
 from .errors import aws_errors
 
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
+
 
 class StepFunctionsExecutions:
     """The pipeline state machine (STATE_MACHINE_ARN): ConfigurationError when unset."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, client: SFNClient | None = None) -> None:
         settings = settings or get_settings()
         self.state_machine_arn = settings.require_state_machine_arn()
-        self._client = sfn_client()
+        # An operator's tool passes its own client (profile, region); functions use the shared one.
+        self._client = client or sfn_client()
 
     def start(self, job_id: str, payload: dict[str, Any]) -> StartOutcome:
         """Start the job's execution once; a second start of the same job is not an error.
