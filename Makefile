@@ -4,7 +4,7 @@ PY ?= .venv/bin/python
 SAM ?= .tools/sam/bin/sam
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: help setup models test test-fast lint format typecheck bench demo batch api base-image images integration validate clean
+.PHONY: help setup models test test-fast test-load checkov lint format typecheck bench demo batch api base-image images integration validate clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -18,10 +18,13 @@ models: setup ## build the offline model bundles into build/models
 	$(PY) -m model_build offline
 
 test: models ## every unit, API, pipeline and model test (README's test command)
-	$(PY) -m pytest tests/unit tests/helpers -q -n 2
+	$(PY) -m pytest tests/unit tests/helpers -q -n 2 -m "not load"
 
 test-fast: setup ## the fast lane: no model bundles, no model builds (fakes; under 30 s)
-	$(PY) -m pytest tests/unit tests/helpers -q -n 2 -m "not models and not slow"
+	$(PY) -m pytest tests/unit tests/helpers -q -n 2 -m "not models and not slow and not load"
+
+test-load: setup ## 200 concurrent uploads through the local stack (moto): nothing lost
+	$(PY) -m pytest tests/unit -q -s -m load
 
 # The complexity gate (xenon, radon grades): no function above C, no module above B, average A.
 # The code that ships in the images (layers/, functions/) has no exemptions. Build-time and local
@@ -53,6 +56,9 @@ batch: models ## run the pipeline on every image of a folder (DIR=path)
 
 api: models ## serve every route on 127.0.0.1:8000 with uvicorn, no containers
 	$(PY) -m uvicorn local_api:app --app-dir scripts --host 127.0.0.1 --port 8000
+
+checkov: setup ## checkov on template.yaml and on the SAM-transformed template
+	SAM_PYTHON=$(dir $(SAM))python scripts/checkov.sh
 
 validate: setup ## sam validate --lint and the ASL check
 	$(SAM) validate --lint --region us-east-1

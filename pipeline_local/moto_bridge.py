@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 import moto.awslambda.models as moto_lambda
+import moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils  # noqa: F401
 import moto.stepfunctions.parser.backend.execution as moto_sfn_execution
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +130,33 @@ class InvocationOutput(io.TextIOBase):
         return bool(self.real.isatty())
 
 
+class InvokeError(Exception):
+    """A failure of Lambda's Invoke API itself, not of the function (the function never runs):
+    throttling (reserved concurrency reached), a Lambda service error. Injected with
+    Functions.inject, it answers the Invoke call with that HTTP error, so Step Functions reports
+    `Lambda.<code>` (e.g. Lambda.TooManyRequestsException) as on AWS."""
+
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+    def as_response(self) -> Exception:
+        from moto.core.exceptions import JsonRESTError
+
+        error = JsonRESTError(self.code, str(self))
+        error.code = self.status
+        return error
+
+
+def throttled() -> InvokeError:
+    return InvokeError("TooManyRequestsException", 429, "Rate Exceeded.")
+
+
+def lambda_service_error() -> InvokeError:
+    return InvokeError("ServiceException", 500, "Lambda encountered an internal error.")
+
+
 class Functions:
     """Dispatch by Lambda function name; records every invocation; can inject faults."""
 
@@ -156,11 +184,14 @@ class Functions:
     def invoke(self, function: Any, event: Any) -> InvokeResult:
         started = time.perf_counter()
         name = str(function.function_name)
+        fault = self._take_fault(name)
+        if isinstance(fault, InvokeError):
+            self._record(name, event, f"Lambda.{fault.code}", started)
+            raise fault.as_response()
         captured = io.StringIO()
         for output in self.outputs:
             output.capture(captured)
         try:
-            fault = self._take_fault(name)
             if fault is not None:
                 raise fault
             payload, errored, logs = self.call(function, event)
@@ -174,10 +205,13 @@ class Functions:
         with self._lock:
             if logs:
                 self.logs.append((name, logs))
-            self.invocations.append(
-                Invocation(name, event, errored, error_type, (time.perf_counter() - started) * 1000)
-            )
+        self._record(name, event, error_type, started)
         return payload, errored, logs
+
+    def _record(self, name: str, event: Any, error_type: str | None, started: float) -> None:
+        ms = (time.perf_counter() - started) * 1000
+        with self._lock:
+            self.invocations.append(Invocation(name, event, error_type is not None, error_type, ms))
 
     def call(self, function: Any, event: Any) -> InvokeResult:
         raise NotImplementedError
@@ -255,7 +289,7 @@ def _share_execution_on_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
 
 
 def make_executions_copyable() -> None:
-    """Second (and last) moto workaround: allow more than one execution per state machine.
+    """Second moto workaround: allow more than one execution per state machine.
 
     moto 5.2.1's StartExecution deep-copies the state machine, including its list of earlier
     executions; an execution that has run holds a threading.RLock, so the copy (and with it
@@ -264,6 +298,40 @@ def make_executions_copyable() -> None:
     instead of copied.
     """
     moto_sfn_execution.Execution.__deepcopy__ = _share_execution_on_deepcopy  # type: ignore[attr-defined]
+
+
+@contextmanager
+def reused_interpreter_clients() -> Iterator[None]:
+    """Third (performance) workaround: moto's ASL interpreter creates a new boto3 client for
+    every task it runs (`asl.utils.boto_client.boto_client_for`), tens of milliseconds of CPU
+    each, five per job: with hundreds of jobs that is most of the run. boto3 clients are
+    thread-safe, so one client per (region, service) is reused while the block runs."""
+    import moto.stepfunctions.parser.asl.utils.boto_client as boto_client
+
+    original = boto_client.boto_client_for
+    cache: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
+
+    def reused(region: str, service: str, state_credentials: Any = None) -> Any:
+        # moto 5.2.1's boto_client_for ignores state_credentials (fixed test keys): so may we.
+        with lock:
+            if (region, service) not in cache:
+                cache[(region, service)] = original(region, service)
+            return cache[(region, service)]
+
+    holders = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.startswith("moto.stepfunctions")
+        and getattr(module, "boto_client_for", None) is original
+    ]
+    for module in holders:
+        module.boto_client_for = reused  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in holders:
+            module.boto_client_for = original  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -287,7 +355,8 @@ def installed(functions: Functions, *, capture_output: bool = True) -> Iterator[
     moto_lambda.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     make_executions_copyable()
     try:
-        yield functions
+        with reused_interpreter_clients():
+            yield functions
     finally:
         moto_lambda.LambdaFunction._invoke_lambda = original  # type: ignore[method-assign]
         if capture_output:

@@ -501,14 +501,18 @@ class LocalPipeline:
         timeout_s: float = 300.0,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, str]:
-        """Poll until every job's execution has finished; returns job id -> status."""
+        """Poll until every job's execution has finished; returns job id -> status.
+
+        One ListExecutions per round, not one DescribeExecution per job: with hundreds of jobs
+        the polling would otherwise take the CPU the executions need."""
         pending = list(dict.fromkeys(job_ids))
         total = len(pending)
         done: dict[str, str] = {}
         deadline = time.monotonic() + timeout_s
         while pending:
+            states = self.statuses()
             for job_id in list(pending):
-                state = self.status(job_id)
+                state = states.get(job_id)
                 if state is None:
                     self._raise_if_trigger_failed(job_id)
                 elif state in FINISHED:
@@ -520,8 +524,16 @@ class LocalPipeline:
                 break
             if time.monotonic() > deadline:
                 raise LocalPipelineError(f"{len(pending)} job(s) still running after {timeout_s} s")
-            time.sleep(0.05)
+            time.sleep(0.05 if len(pending) < 10 else 0.25)
         return done
+
+    def statuses(self) -> dict[str, str]:
+        """Execution name (= job id) -> status, for every execution of the pipeline."""
+        found: dict[str, str] = {}
+        pages = self.sfn.get_paginator("list_executions")
+        for page in pages.paginate(stateMachineArn=self.state_machine_arn):
+            found.update({e["name"]: e["status"] for e in page["executions"]})
+        return found
 
     def _raise_if_trigger_failed(self, job_id: str) -> None:
         """A failed trigger is retried from the queue; only a dead-lettered event is final."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dis
 import http.server
 import inspect
 import json
@@ -134,3 +135,55 @@ def test_http_bridge_flags_the_runtime_error_document_start_lambda_passes_as_suc
     # THEN the first is a function error named BadInputError, the second a result
     assert failed[1] and json.loads(failed[0])["errorType"] == "BadInputError"
     assert not answered[1]
+
+
+def test_interpreter_client_factory_still_ignores_credentials_so_clients_can_be_reused() -> None:
+    import moto.stepfunctions.parser.asl.utils.boto_client as boto_client
+
+    # reused_interpreter_clients keys its cache by (region, service) only: true while the
+    # factory takes these parameters and never reads state_credentials.
+    factory = boto_client.boto_client_for
+    assert tuple(inspect.signature(factory).parameters) == (
+        "region",
+        "service",
+        "state_credentials",
+    )
+    read = {i.argval for i in dis.get_instructions(factory) if i.opname.startswith("LOAD_FAST")}
+    assert "state_credentials" not in read
+
+
+def test_an_injected_throttle_fails_the_invoke_call_itself() -> None:
+    # GIVEN a function whose next invocation is throttled by Lambda (not a function error)
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    functions = InProcessFunctions({"fn": lambda event, context: {"ok": True}})
+    functions.inject("fn", moto_bridge.throttled())
+    with mock_aws(), installed(functions, capture_output=False):
+        # No client retries (botocore would retry a 429 itself), as Step Functions' client.
+        once = Config(retries={"total_max_attempts": 1})
+        lam = boto3.client("lambda", region_name="us-east-1", config=once)
+        iam = boto3.client("iam", region_name="us-east-1")
+        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lam.create_function(
+            FunctionName="fn",
+            Runtime="python3.13",
+            Role=role,
+            Handler="app.handler",
+            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        )
+        # WHEN it is invoked twice THEN the first call is refused with 429, the second runs
+        try:
+            lam.invoke(FunctionName="fn", Payload=b"{}")
+            raise AssertionError("the throttle was not raised")
+        except ClientError as exc:
+            assert exc.response["Error"]["Code"] == "TooManyRequestsException"
+            assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+        answer = lam.invoke(FunctionName="fn", Payload=b"{}")
+        assert json.loads(answer["Payload"].read()) == {"ok": True}
+    assert [c.error_type for c in functions.calls("fn")] == [
+        "Lambda.TooManyRequestsException",
+        None,
+    ]
