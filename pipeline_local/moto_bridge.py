@@ -335,6 +335,39 @@ def reused_interpreter_clients() -> Iterator[None]:
 
 
 @contextmanager
+def reused_parse_trees() -> Iterator[None]:
+    """Fourth (performance) workaround: moto parses the ASL definition again for every
+    execution (ANTLR in pure Python: 40 ms and more per execution, most of a job's CPU here),
+    where AWS parses once per state machine. The parse tree of each definition is kept and
+    only the evaluation components are built afresh for each execution (a new Preprocessor
+    visit), so no execution shares state with another."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    original = ExecutionWorker._get_evaluation_entrypoint
+    trees: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def entrypoint(self: Any) -> Any:
+        definition = self._evaluation_details.state_machine_details.definition
+        with lock:
+            tree = trees.get(definition)
+        if tree is None:
+            program, tree = AmazonStateLanguageParser.parse(definition)
+            with lock:
+                trees[definition] = tree
+            return program
+        return Preprocessor().visit(tree)
+
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ExecutionWorker._get_evaluation_entrypoint = original  # type: ignore[method-assign]
+
+
+@contextmanager
 def installed(functions: Functions, *, capture_output: bool = True) -> Iterator[Functions]:
     """Route every moto Lambda invocation to `functions` while the block runs.
 
@@ -355,7 +388,7 @@ def installed(functions: Functions, *, capture_output: bool = True) -> Iterator[
     moto_lambda.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     make_executions_copyable()
     try:
-        with reused_interpreter_clients():
+        with reused_interpreter_clients(), reused_parse_trees():
             yield functions
     finally:
         moto_lambda.LambdaFunction._invoke_lambda = original  # type: ignore[method-assign]

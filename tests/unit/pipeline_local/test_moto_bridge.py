@@ -187,3 +187,18 @@ def test_an_injected_throttle_fails_the_invoke_call_itself() -> None:
         "Lambda.TooManyRequestsException",
         None,
     ]
+
+
+def test_parse_tree_reuse_still_fits_moto_and_builds_fresh_components() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    # reused_parse_trees replaces this method, which must still parse the definition itself
+    source = inspect.getsource(ExecutionWorker._get_evaluation_entrypoint)
+    assert "AmazonStateLanguageParser.parse" in source
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    program, tree = AmazonStateLanguageParser.parse(definition)
+    # ... and a second visit of the same tree gives new components (no shared state)
+    again = Preprocessor().visit(tree)
+    assert type(again) is type(program) and again is not program
