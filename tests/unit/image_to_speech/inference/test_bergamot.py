@@ -145,3 +145,20 @@ def test_shortlist_selection_follows_marian_rules() -> None:
     assert len(selected) % 8 == 0
     assert list(selected) == sorted(selected)
     assert set(selected.tolist()) - set(range(10)) - {40, 41} == {10, 11, 12, 13}
+
+
+@pytest.mark.parametrize(
+    "english, must_contain",
+    [
+        ('"Where are you going?" she asked.', "ela perguntou"),
+        ("Dr. Silva arrived. She sat down.", "Dr. Silva chegou"),
+        ("It weighs 3.5 kg.", "3,5 kg"),
+        ("Wait... then he came.", "então ele veio"),
+    ],
+)
+def test_hard_sentence_boundaries_lose_no_words(
+    translator: BergamotTranslator, english: str, must_contain: str
+) -> None:
+    # GIVEN a quotation, an abbreviation, a decimal or an ellipsis WHEN translated THEN the
+    # sentence reached the model whole (a wrong split dropped "she asked" before)
+    assert must_contain in translator.translate(english).text
