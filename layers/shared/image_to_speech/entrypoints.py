@@ -18,18 +18,31 @@ from .api import speak as speak_api
 from .api import translate as translate_api
 from .api.app_factory import Service, create_app
 from .aws.resources import executions, object_store
+from .config import get_settings
 from .handlers.api import api_handler, api_or_task_handler
 from .handlers.task import task_handler
 from .handlers.uploads import upload_handler
 from .inference.captioning import Captioner
 from .inference.speech import Synthesizer
 from .inference.translation import Translator
+from .inference.voices import Voices
 from .ports import Executions, ObjectStore
+from .services.cache import ResultCache
 from .tasks.pipeline import caption_task, record_task, speak_task, translate_task
 
 LambdaHandler = Callable[[Any, Any], Any]
 StoreProvider = Callable[[], ObjectStore]
 ExecutionsProvider = Callable[[], Executions]
+CacheProvider = Callable[[], ResultCache | None]
+
+
+def result_cache() -> ResultCache | None:
+    """The bucket's result cache; None when CACHE_ENABLED=false or there is no bucket (then
+    every request computes: the cache only ever saves work)."""
+    settings = get_settings()
+    if not settings.cache_enabled or not settings.bucket_name:
+        return None
+    return ResultCache(object_store())
 
 
 @dataclass(frozen=True)
@@ -38,31 +51,47 @@ class Function:
     handler: LambdaHandler
 
 
-def caption_service(captioner: Captioner, store: StoreProvider = object_store) -> Service:
-    return Service("caption", captioner, caption_api.build_router(captioner, store))
+def caption_service(
+    captioner: Captioner,
+    store: StoreProvider = object_store,
+    cache: CacheProvider = result_cache,
+) -> Service:
+    return Service("caption", captioner, caption_api.build_router(captioner, store, cache))
 
 
-def translate_service(translator: Translator) -> Service:
-    return Service("translate", translator, translate_api.build_router(translator))
+def translate_service(translator: Translator, cache: CacheProvider = result_cache) -> Service:
+    return Service("translate", translator, translate_api.build_router(translator, cache))
 
 
-def speak_service(synthesizer: Synthesizer, store: StoreProvider = object_store) -> Service:
-    return Service("speak", synthesizer, speak_api.build_router(synthesizer, store))
+def speak_service(
+    voices: Voices | Synthesizer,
+    store: StoreProvider = object_store,
+    cache: CacheProvider = result_cache,
+) -> Service:
+    voices = voices if isinstance(voices, Voices) else Voices(voices)
+    return Service("speak", voices.default, speak_api.build_router(voices, store, cache))
 
 
-def caption_function(captioner: Captioner, store: StoreProvider = object_store) -> Function:
-    app = create_app([caption_service(captioner, store)], title="Caption")
-    return Function(app, api_or_task_handler(app, caption_task(captioner, store)))
+def caption_function(
+    captioner: Captioner, store: StoreProvider = object_store, cache: CacheProvider = result_cache
+) -> Function:
+    app = create_app([caption_service(captioner, store, cache)], title="Caption")
+    return Function(app, api_or_task_handler(app, caption_task(captioner, store, cache)))
 
 
-def translate_function(translator: Translator) -> Function:
-    app = create_app([translate_service(translator)], title="Translate")
-    return Function(app, api_or_task_handler(app, translate_task(translator)))
+def translate_function(translator: Translator, cache: CacheProvider = result_cache) -> Function:
+    app = create_app([translate_service(translator, cache)], title="Translate")
+    return Function(app, api_or_task_handler(app, translate_task(translator, cache)))
 
 
-def speak_function(synthesizer: Synthesizer, store: StoreProvider = object_store) -> Function:
-    app = create_app([speak_service(synthesizer, store)], title="Speak")
-    return Function(app, api_or_task_handler(app, speak_task(synthesizer, store)))
+def speak_function(
+    voices: Voices | Synthesizer,
+    store: StoreProvider = object_store,
+    cache: CacheProvider = result_cache,
+) -> Function:
+    voices = voices if isinstance(voices, Voices) else Voices(voices)
+    app = create_app([speak_service(voices, store, cache)], title="Speak")
+    return Function(app, api_or_task_handler(app, speak_task(voices, store, cache)))
 
 
 def jobs_router(
@@ -78,8 +107,10 @@ def jobs_api_function(
     return Function(app, api_handler(app))
 
 
-def upload_trigger_function(runs: ExecutionsProvider = executions) -> Function:
-    return Function(None, upload_handler(runs))
+def upload_trigger_function(
+    runs: ExecutionsProvider = executions, store: StoreProvider = object_store
+) -> Function:
+    return Function(None, upload_handler(runs, store))
 
 
 def result_recorder_function(store: StoreProvider = object_store) -> Function:

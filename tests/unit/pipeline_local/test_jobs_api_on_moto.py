@@ -11,6 +11,7 @@ import requests
 
 from pipeline_local.moto_bridge import InProcessFunctions
 from pipeline_local.runner import LocalPipeline
+from tests.fakes import FakeModels
 from tests.unit.pipeline_local.conftest import small_jpeg
 
 
@@ -136,3 +137,37 @@ def test_status_is_running_until_the_result_is_written(pipeline: LocalPipeline) 
         release.set()
     assert pipeline.wait([job_id], timeout_s=120)[job_id] == "SUCCEEDED"
     assert call_api(pipeline, "GET", f"/jobs/{job_id}")[1]["status"] == "SUCCEEDED"
+
+
+def test_job_options_travel_through_the_state_machine_to_each_step(
+    pipeline: LocalPipeline, models: FakeModels
+) -> None:
+    # GIVEN a job created with generation controls for every step
+    options = {
+        "caption": {"do_sample": True, "top_k": 3, "seed": 11},
+        "translate": {"num_beams": 4, "cache": False},
+        "speak": {"length_scale": 1.25, "sentence_silence_s": 0.5},
+    }
+    body = json.dumps({"content_type": "image/jpeg", "options": options}).encode()
+    status, created = call_api(pipeline, "POST", "/jobs", body, "application/json")
+    assert status == 201
+    job_id, upload = created["job_id"], created["upload"]
+    # WHILE nothing is uploaded, the job exists and waits for its image
+    status, waiting = call_api(pipeline, "GET", f"/jobs/{job_id}")
+    assert (status, waiting["status"]) == (200, "AWAITING_UPLOAD")
+    files = {"file": ("c.jpg", small_jpeg("coffee", 64), "image/jpeg")}
+    assert requests.post(upload["url"], data=upload["fields"], files=files, timeout=30).ok
+    assert pipeline.wait([job_id], timeout_s=60)[job_id] == "SUCCEEDED"
+    # THEN each model got its own controls, and the result records them
+    assert models.captioner.calls[-1]["sampling"].top_k == 3
+    assert models.translator.decodings[-1].num_beams == 4
+    assert models.synthesizer.options[-1]["length_scale"] == 1.25
+    assert models.synthesizer.options[-1]["sentence_silence_s"] == 0.5
+    status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+    assert job["options"]["translate"]["num_beams"] == 4
+
+
+def test_bad_job_options_are_422_naming_the_field(pipeline: LocalPipeline) -> None:
+    body = json.dumps({"options": {"speak": {"length_scale": 9}}}).encode()
+    status, error = call_api(pipeline, "POST", "/jobs", body, "application/json")
+    assert status == 422 and "length_scale" in error["message"]

@@ -9,7 +9,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3Event
 
 from ..observability import logger
-from ..ports import Executions
+from ..ports import Executions, ObjectStore
 from ..services.jobs import UploadedObject, start_pipelines
 from ..tasks.task import refused
 from .events import is_s3_event, wrong_event
@@ -28,11 +28,13 @@ def uploaded_objects(event: S3Event) -> list[UploadedObject]:
     ]
 
 
-def upload_handler(executions: Callable[[], Executions]) -> Callable[[Any, Any], dict[str, Any]]:
+def upload_handler(
+    executions: Callable[[], Executions], store: Callable[[], ObjectStore]
+) -> Callable[[Any, Any], dict[str, Any]]:
     def handler(event: Any, context: Any) -> dict[str, Any]:
         if not is_s3_event(event):
             raise refused(wrong_event("S3 ObjectCreated notifications").as_task_error())
-        outcomes = start_pipelines(executions(), uploaded_objects(S3Event(event)))
+        outcomes = start_pipelines(executions(), store(), uploaded_objects(S3Event(event)))
         jobs = [{"job_id": o.job_id, "started": o.started} for o in outcomes]
         logger.info("uploads", extra={"jobs": jobs})
         return {"jobs": jobs}
