@@ -162,3 +162,21 @@ def test_hard_sentence_boundaries_lose_no_words(
     # GIVEN a quotation, an abbreviation, a decimal or an ellipsis WHEN translated THEN the
     # sentence reached the model whole (a wrong split dropped "she asked" before)
     assert must_contain in translator.translate(english).text
+
+
+def test_seeded_sampling_is_deterministic_and_explores(translator: BergamotTranslator) -> None:
+    # GIVEN sampling with a seed WHEN repeated THEN the same translation; other seeds (at a
+    # high temperature) give other translations, and greedy stays what it was
+    from image_to_speech.inference.limits import Sampling
+
+    text = "The old man sat by the window and watched the rain."
+    seeded = Sampling(temperature=1.5, seed=1)
+    first = translator.translate(text, sampling=seeded).text
+    assert translator.translate(text, sampling=seeded).text == first
+    others = {
+        translator.translate(text, sampling=Sampling(temperature=1.5, seed=seed)).text
+        for seed in range(2, 8)
+    }
+    assert len(others | {first}) > 1
+    greedy = translator.translate(text).text
+    assert translator.translate(text, sampling=Sampling(top_k=1, seed=9)).text == greedy
