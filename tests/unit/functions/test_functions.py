@@ -42,7 +42,7 @@ def test_caption_function_names_the_cat_over_http_and_as_a_task(s3: Any) -> None
     s3.put_object(Bucket=BUCKET, Key=EVENT_UPLOAD_KEY, Body=sample_jpeg())
     as_task = caption.handler(read_event("caption_task"), FakeContext())
     assert as_task["caption"] == over_http["caption"]
-    multipart = TestClient(caption.app).post(
+    multipart = TestClient(caption.function.app).post(
         "/caption", files={"image": ("c.png", photo_bytes("chelsea", "PNG"), "image/png")}
     )
     assert any(word in multipart.json()["caption"].lower() for word in CATS)
