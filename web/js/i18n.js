@@ -109,7 +109,7 @@ const STRINGS = {
     uploadBytes: "{sent} de {total}",
     reduced: "Sua imagem foi reduzida de {from} para {to} pixels antes do envio.",
     announceRunning: "{stage}: em andamento.",
-    announceDone: "{stage} concluída em {time}.",
+    announceDone: "{stage}: concluído em {time}.",
     announceFailed: "{stage} falhou.",
     announceFinished: "Pronto. O áudio pode ser tocado.",
     errorTitle: "Algo deu errado",
