@@ -60,7 +60,7 @@ function renderStages() {
       name.append(state);
       const time = document.createElement("span");
       time.className = "time";
-      time.textContent = formatMs(stage.ms);
+      time.textContent = stage.ms != null ? formatMs(stage.ms) : stage.bytes ? formatBytes(stage.bytes) : "";
       if (stage.modelMs != null) time.title = t("modelTime", { ms: formatMs(stage.modelMs) });
       item.append(mark, name, time);
       return item;

@@ -3,8 +3,7 @@
 // run() reads what earlier steps put in `state` and resolves with
 //   { values: {...added to state}, modelMs?: number, ms?: number (if not the whole call) }.
 // ctx.report(stageId, state, info) and ctx.progress(stageId, sent, total) let a step report
-// sub-stages (the image upload inside POST /caption; such a step sets reportsOwnStart and says
-// itself when its own stage starts). Another mode (models running in the
+// sub-stages (the image upload inside POST /caption). Another mode (models running in the
 // browser) provides steps with the same shape and a different `where`.
 
 import { requestJson, sendForm } from "./api.js";
@@ -12,28 +11,20 @@ import { requestJson, sendForm } from "./api.js";
 export const serverCaption = {
   id: "caption",
   where: "server",
-  reportsOwnStart: true, // the caption starts once the image is uploaded
+  // The image travels inside the request: the browser reports when its last byte left, but
+  // not when the server started on it, so the caption's time is the whole request and the
+  // upload stage shows how much was sent.
   async run(state, ctx) {
-    const started = performance.now();
-    let uploadedAt = null;
     ctx.report("upload", "running", { where: "server" });
     const form = new FormData();
     form.append("image", state.image, state.imageName || "image");
     const answer = await sendForm("/caption", form, {
       signal: ctx.signal,
       onUploadProgress: (sent, total) => ctx.progress("upload", sent, total),
-      onUploaded: () => {
-        uploadedAt = performance.now();
-        ctx.report("upload", "done", { where: "server", ms: uploadedAt - started });
-        ctx.report("caption", "running", { where: "server" });
-      },
+      onUploaded: () => ctx.report("upload", "done", { where: "server", bytes: state.image.size }),
     });
-    const captionStarted = uploadedAt ?? started;
-    return {
-      values: { caption: answer.caption },
-      modelMs: answer.ms,
-      ms: performance.now() - captionStarted,
-    };
+    ctx.report("upload", "done", { where: "server", bytes: state.image.size });
+    return { values: { caption: answer.caption }, modelMs: answer.ms };
   },
 };
 
@@ -80,7 +71,7 @@ export async function runSteps(steps, state, listener, signal) {
   const ctx = { signal, report: listener.stage, progress: listener.progress };
   for (const step of steps) {
     const started = performance.now();
-    if (!step.reportsOwnStart) listener.stage(step.id, "running", { where: step.where });
+    listener.stage(step.id, "running", { where: step.where });
     let out;
     try {
       out = await step.run(state, ctx);
