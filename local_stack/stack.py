@@ -204,7 +204,8 @@ class LocalStack:
             self.routes,
             self._invoke,
             self.executor,
-            static=StaticFiles(WEB_DIR, [self.pipeline.s3_endpoint]),
+            # With containers, presigned POSTs name the address the functions reach moto by.
+            static=StaticFiles(WEB_DIR, list(self.pipeline.s3_endpoints)),
             health=self._health,
         )
 

@@ -158,6 +158,7 @@ class LocalPipeline:
         self.prepare_bucket = prepare_bucket
         self.history = history
         self.s3_endpoint = ""  # the moto server clients use, when serving
+        self.s3_endpoints: list[str] = []  # every address moto listens on (containers: 2)
         self.quiet_timeout_s = 30.0  # how long __exit__ lets running executions finish
         self._servers: list[Any] = []
         self._start_lambda: Any = None
@@ -286,6 +287,7 @@ class LocalPipeline:
         server = MotoServer(address, self._moto_port)
         server.start()
         self._servers.append(server)
+        self.s3_endpoints.append(server.endpoint)
         if not answers(address, self._moto_port, timeout_s=10.0):
             raise ContainersUnavailableError(f"moto server on {address}:{self._moto_port} is down")
 
@@ -378,6 +380,7 @@ class LocalPipeline:
         for server in self._servers:
             server.stop()
         self._servers.clear()
+        self.s3_endpoints.clear()
         storage.reset()
         executions.reset()
         for name, value in self._saved_env.items():
