@@ -324,17 +324,23 @@ def _stage_ms(page: Any) -> dict[str, float]:
 def run() -> str:
     from local_stack.process import StackProcess
 
+    load = [os.getloadavg()[0]]
     with BaselineProcess() as before:
         before_numbers = measure_server(before.port)
     with StackProcess(extra_args=["--ephemeral"]) as stack:
         stack_numbers = measure_server(stack.port)
+        load.append(os.getloadavg()[0])
         page = measure_page(stack.url)
         stack.stop()
-    return report(before_numbers, stack_numbers, page)
+    load.append(os.getloadavg()[0])
+    return report(before_numbers, stack_numbers, page, load)
 
 
 def report(
-    before: dict[str, dict[str, Any]], stack: dict[str, dict[str, Any]], page: dict[str, Any]
+    before: dict[str, dict[str, Any]],
+    stack: dict[str, dict[str, Any]],
+    page: dict[str, Any],
+    load: list[float],
 ) -> str:
     lines = [
         "## Local stack (`make up`) and the web page",
@@ -397,6 +403,11 @@ def report(
         f"({asset_verdict} the {ASSET_BUDGET_BYTES // 1024} KB budget; "
         f"{page['assets_gzip'] / 1024:.1f} KB if gzipped) in {len(page['assets'])} files: "
         f"{files} (KB).",
+        "",
+        f"Machine load during the run (1-minute load average at start, after the load tests, at "
+        f"the end): {', '.join(f'{value:.1f}' for value in load)} on {os.cpu_count()} cores. "
+        "Above the core count, other work competed for the CPU and every latency here grows "
+        "with it; compare the rows of one run rather than runs.",
     ]
     return "\n".join(lines)
 
