@@ -165,3 +165,26 @@ def test_the_camera_button_asks_for_the_rear_camera(page: Any) -> None:
     assert page.get_attribute("#camera-file", "accept") == "image/*"
     for control in ("#file", "#camera-file"):  # opened by the labelled buttons
         assert page.locator(control).is_hidden()
+
+
+@pytest.mark.parametrize("gesture", ["drop", "paste"])
+def test_an_image_can_be_dropped_or_pasted(page: Any, cat_photo: Path, gesture: str) -> None:
+    # GIVEN the photo as a File in a DataTransfer, as the browser builds it for a drop or paste
+    data = list(cat_photo.read_bytes())
+    page.evaluate(
+        """([bytes, gesture]) => {
+            const transfer = new DataTransfer();
+            const file = new File([new Uint8Array(bytes)], "cat.jpg", { type: "image/jpeg" });
+            transfer.items.add(file);
+            const event = gesture === "drop"
+                ? new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true })
+                : new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true,
+                                                cancelable: true });
+            document.body.dispatchEvent(event);
+        }""",
+        [data, gesture],
+    )
+    # THEN it runs like a chosen file
+    page.wait_for_selector(DONE, timeout=120_000)
+    assert page.get_attribute("#result", "data-state") == "done"
+    assert "cat" in page.inner_text("#caption").lower()
