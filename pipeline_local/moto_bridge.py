@@ -23,6 +23,7 @@ import traceback
 import urllib.error
 import urllib.request
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,14 +131,20 @@ class InvocationOutput(io.TextIOBase):
 
 
 class Functions:
-    """Dispatch by Lambda function name; records every invocation; can inject faults."""
+    """Dispatch by Lambda function name; records every invocation; can inject faults.
 
-    def __init__(self) -> None:
-        self.invocations: list[Invocation] = []
-        self.logs: list[tuple[str, str]] = []  # (function name, what it printed)
+    `history` bounds how many invocations (and logs) are kept: a long-running server
+    (`python -m local_stack`) must not keep every event, images included, forever.
+    """
+
+    def __init__(self, *, history: int | None = None) -> None:
+        self.invocations: deque[Invocation] = deque(maxlen=history)
+        self.logs: deque[tuple[str, str]] = deque(maxlen=history)  # (function, what it printed)
         self.outputs: tuple[InvocationOutput, ...] = ()
         self._faults: dict[str, list[BaseException]] = {}
         self._lock = threading.Lock()
+        # Called after each invocation with it and its log text (e.g. to print logs live).
+        self.listeners: list[Callable[[Invocation, str], None]] = []
 
     def inject(self, function_name: str, exc: BaseException, times: int = 1) -> None:
         """The next `times` invocations of the function raise `exc` instead of running."""
@@ -171,12 +178,15 @@ class Functions:
                 output.capture(None)
         logs = captured.getvalue() + logs
         error_type = json.loads(payload).get("errorType") if errored else None
+        invocation = Invocation(
+            name, event, errored, error_type, (time.perf_counter() - started) * 1000
+        )
         with self._lock:
             if logs:
                 self.logs.append((name, logs))
-            self.invocations.append(
-                Invocation(name, event, errored, error_type, (time.perf_counter() - started) * 1000)
-            )
+            self.invocations.append(invocation)
+        for listener in self.listeners:
+            listener(invocation, logs)
         return payload, errored, logs
 
     def call(self, function: Any, event: Any) -> InvokeResult:
@@ -186,8 +196,8 @@ class Functions:
 class InProcessFunctions(Functions):
     """Call each function's `handler(event, context)` in this process."""
 
-    def __init__(self, handlers: dict[str, Handler]) -> None:
-        super().__init__()
+    def __init__(self, handlers: dict[str, Handler], *, history: int | None = None) -> None:
+        super().__init__(history=history)
         self.handlers = handlers
 
     def call(self, function: Any, event: Any) -> InvokeResult:
@@ -207,8 +217,10 @@ class InProcessFunctions(Functions):
 class HttpFunctions(Functions):
     """Invoke through Lambda's Invoke API at `endpoint` (`sam local start-lambda`, or the RIE)."""
 
-    def __init__(self, endpoint: str, *, timeout_s: float = 300.0) -> None:
-        super().__init__()
+    def __init__(
+        self, endpoint: str, *, timeout_s: float = 300.0, history: int | None = None
+    ) -> None:
+        super().__init__(history=history)
         self.endpoint = endpoint.rstrip("/")
         self.timeout_s = timeout_s
 

@@ -6,7 +6,7 @@ call them with fakes (tests/fakes.py); the local stack mounts every router in on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -157,16 +157,3 @@ def upload_trigger_function(
 
 def result_recorder_function(store: StoreProvider = object_store) -> Function:
     return Function(task_handler(record_task(store)))
-
-
-def all_routes_app(
-    services: Sequence[Service],
-    *,
-    store: StoreProvider = object_store,
-    runs: ExecutionsProvider = executions,
-    title: str = "Image to speech (local)",
-) -> FastAPI:
-    """Every route of the HTTP API in one app: the local stack's server."""
-    from .api.app_factory import create_app
-
-    return create_app(services, title=title, extra_routers=[jobs_router(store, runs)])

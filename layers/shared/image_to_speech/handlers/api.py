@@ -28,7 +28,24 @@ def _asgi(app: Callable[[], FastAPI]) -> Callable[[], Any]:
         # lifespan off: models load at module scope (Lambda init), not per ASGI lifespan.
         return Mangum(app(), lifespan="off")
 
-    return build
+    def asgi() -> Any:
+        _ensure_event_loop()
+        return build()
+
+    return asgi
+
+
+def _ensure_event_loop() -> None:
+    """Mangum runs each request on the thread's current event loop. Lambda's main thread has
+    one; a worker thread (the local stack) or a thread whose loop was closed does not."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def api_handler(app: Callable[[], FastAPI]) -> LambdaHandler:
