@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     ort_allow_spinning: bool = False
 
     # ---- serving ----
+    # The web page's folder (web/): copied beside the package in the job API image.
+    web_dir: Path | None = None
     # True on a local multi-client server: model calls leave the event loop (api/concurrency.py).
     model_calls_in_threads: bool = False
 

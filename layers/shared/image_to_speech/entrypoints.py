@@ -141,9 +141,11 @@ def jobs_api_function(
     store: StoreProvider = object_store, runs: ExecutionsProvider = executions
 ) -> Function:
     def build() -> FastAPI:
+        from .api import web
         from .api.app_factory import create_app
 
-        return create_app([], title="Jobs", extra_routers=[jobs_router(store, runs)])
+        routers = [jobs_router(store, runs), web.build_router(store)]
+        return create_app([], title="Jobs", extra_routers=routers)
 
     app = _once(build)
     return Function(api_handler(app), app)
