@@ -29,7 +29,7 @@ from image_to_speech.inference.speech import MAX_SPEAK_CHARS, SpeechResult
 from image_to_speech.inference.text import normalize_language, require_text
 from image_to_speech.inference.translation import BaseTranslator
 from image_to_speech.media import sniff_format
-from image_to_speech.ports import ExecutionInfo, PresignedPost, StartOutcome
+from image_to_speech.ports import ExecutionInfo, JobProgress, PresignedPost, StartOutcome
 
 
 def fake_bundle(task: str, preset: str, kind: str) -> Bundle:
@@ -213,6 +213,7 @@ class FakeExecutions:
         self.arn = arn
         self.started: dict[str, dict[str, Any]] = {}
         self.states: dict[str, ExecutionInfo] = {}
+        self.progresses: dict[str, JobProgress] = {}
 
     def start(self, job_id: str, payload: dict[str, Any]) -> StartOutcome:
         again = job_id in self.started
@@ -222,6 +223,9 @@ class FakeExecutions:
 
     def describe(self, job_id: str) -> ExecutionInfo | None:
         return self.states.get(job_id)
+
+    def progress(self, job_id: str) -> JobProgress:
+        return self.progresses.get(job_id, JobProgress())
 
 
 def fake_model_handlers(models: FakeModels | None = None) -> dict[str, Any]:

@@ -59,6 +59,19 @@ class ExecutionInfo:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StageProgress:
+    status: str  # RUNNING, SUCCEEDED or FAILED
+    ms: float | None = None  # state entered -> exited
+    function_ms: float | None = None  # what the function measured
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    stages: dict[str, StageProgress] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # caption / translation so far
+
+
 class Executions(Protocol):
     """The pipeline's state machine: one execution per job, named by the job id."""
 
@@ -66,4 +79,8 @@ class Executions(Protocol):
 
     def describe(self, job_id: str) -> ExecutionInfo | None:
         """The job's execution, or None when it was never started."""
+        ...
+
+    def progress(self, job_id: str) -> JobProgress:
+        """Which stages of a running job are done, running or failed (its history)."""
         ...

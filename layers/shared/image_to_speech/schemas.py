@@ -396,6 +396,10 @@ class JobStatus(_Output):
     audio: dict[str, Any] | None = None
     models: dict[str, dict[str, Any]] | None = None
     durations_ms: dict[str, StepTiming] | None = None
+    stages: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="Per stage: status (RUNNING, SUCCEEDED, FAILED), ms, function_ms",
+    )
     cached: dict[str, bool] | None = None
     options: dict[str, Any] | None = None
     total_ms: float | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from typing import Any
 
 import requests
@@ -115,28 +116,61 @@ def test_unknown_job_ids_are_404_json(pipeline: LocalPipeline) -> None:
         assert status == 404 and error["error"] == "job_not_found", job_id
 
 
-def test_status_is_running_until_the_result_is_written(pipeline: LocalPipeline) -> None:
-    # GIVEN a job whose caption step is held until the test lets it go
+def _hold(pipeline: LocalPipeline, function: str) -> threading.Event:
+    """Hold a function's invocations until the returned event is set."""
     assert isinstance(pipeline.functions, InProcessFunctions)
     release = threading.Event()
-    caption = pipeline.functions.handlers["CaptionFunction"]
+    real = pipeline.functions.handlers[function]
 
-    def held_caption(event: Any, context: Any) -> Any:
+    def held(event: Any, context: Any) -> Any:
         assert release.wait(60), "never released"
-        return caption(event, context)
+        return real(event, context)
 
-    pipeline.functions.handlers["CaptionFunction"] = held_caption
-    status, created = call_api(pipeline, "POST", "/jobs", small_jpeg("rocket"), "image/jpeg")
+    pipeline.functions.handlers[function] = held
+    return release
+
+
+def _poll(pipeline: LocalPipeline, job_id: str, done: Any, timeout_s: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+        if status == 200 and done(job):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+
+
+def test_status_reports_each_stage_while_the_job_runs(pipeline: LocalPipeline) -> None:
+    # GIVEN a job whose caption and translate steps are held until the test lets them go
+    hold_caption = _hold(pipeline, "CaptionFunction")
+    hold_translate = _hold(pipeline, "TranslateFunction")
+    _status, created = call_api(pipeline, "POST", "/jobs", small_jpeg("rocket"), "image/jpeg")
     job_id = created["job_id"]
     try:
-        # WHEN the status is asked while the execution runs
-        status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
-        # THEN it is RUNNING (from DescribeExecution), without results yet
-        assert status == 200 and job["status"] == "RUNNING" and "caption" not in job
+        # WHEN the status is asked while caption runs THEN RUNNING, caption running, no text
+        job = _poll(pipeline, job_id, lambda j: j.get("stages", {}).get("caption"))
+        assert job["status"] == "RUNNING" and job["stages"]["caption"]["status"] == "RUNNING"
+        assert "caption" not in job and "translate" not in job["stages"]
+        # WHEN caption finished and translate runs THEN caption is done, with its text
+        hold_caption.set()
+        job = _poll(pipeline, job_id, lambda j: "translate" in j.get("stages", {}))
+        assert job["stages"]["caption"]["status"] == "SUCCEEDED"
+        assert job["stages"]["caption"]["function_ms"] > 0
+        assert (
+            job["caption"].startswith("A photo of")
+            and job["stages"]["translate"]["status"] == "RUNNING"
+        )
     finally:
-        release.set()
+        hold_caption.set()
+        hold_translate.set()
     assert pipeline.wait([job_id], timeout_s=120)[job_id] == "SUCCEEDED"
-    assert call_api(pipeline, "GET", f"/jobs/{job_id}")[1]["status"] == "SUCCEEDED"
+    final = call_api(pipeline, "GET", f"/jobs/{job_id}")[1]
+    assert final["status"] == "SUCCEEDED"
+    assert {name: stage["status"] for name, stage in final["stages"].items()} == {
+        "caption": "SUCCEEDED",
+        "translate": "SUCCEEDED",
+        "speak": "SUCCEEDED",
+    }
 
 
 def test_job_options_travel_through_the_state_machine_to_each_step(

@@ -170,7 +170,10 @@ def get_job(store: ObjectStore, executions: Executions, job_id: str) -> JobStatu
         return status_from_result(result, store)
     execution = executions.describe(job_id)
     if execution is not None:
-        return status_from_execution(job_id, execution)
+        running = execution.status == "RUNNING"
+        return status_from_execution(
+            job_id, execution, executions.progress(job_id) if running else None
+        )
     request = load_request(store, job_id)
     if request is None:
         raise _not_found(job_id)
