@@ -4,7 +4,7 @@ PY ?= .venv/bin/python
 SAM ?= .tools/sam/bin/sam
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: help setup models test test-fast test-load checkov lint format typecheck bench demo batch api base-image images integration validate clean
+.PHONY: help setup models up api test test-fast test-load checkov browser-test lint format typecheck bench demo batch base-image images integration validate clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -16,6 +16,19 @@ setup: .venv/.installed ## create .venv with build, test and lint tools (+ espea
 
 models: setup ## build the offline model bundles into build/models
 	$(PY) -m model_build offline
+
+PORT ?= 8000
+# make up CONTAINERS=1: the functions in their images (make images first)
+UP_ARGS := --port $(PORT) $(if $(CONTAINERS),--containers,) $(ARGS)
+
+up: models ## the page, the HTTP API and the pipeline on http://127.0.0.1:8000 (Ctrl-C stops)
+	$(PY) -m local_stack $(UP_ARGS)
+
+api: models ## `make up` without opening a browser
+	$(PY) -m local_stack --no-browser $(UP_ARGS)
+
+browser-test: models ## the page in Chromium (needs: apt-get install chromium)
+	$(PY) -m pytest tests/browser -q -m browser
 
 test: models ## every unit, API, pipeline and model test (README's test command)
 	$(PY) -m pytest tests/unit tests/helpers -q -n 2 -m "not load"
@@ -36,7 +49,7 @@ lint: setup ## ruff lint + format check + complexity gate (xenon)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(XENON) layers/shared/image_to_speech functions
-	$(XENON) model_build benchmarks pipeline_local scripts
+	$(XENON) model_build benchmarks pipeline_local local_stack scripts
 
 format: setup ## ruff format + autofix
 	$(PY) -m ruff format .
@@ -53,9 +66,6 @@ demo: models ## run the pipeline on a sample image (IMAGE=path to use your own)
 
 batch: models ## run the pipeline on every image of a folder (DIR=path)
 	$(PY) -m pipeline_local batch $(DIR)
-
-api: models ## serve every route on 127.0.0.1:8000 with uvicorn, no containers
-	$(PY) -m uvicorn local_api:app --app-dir scripts --host 127.0.0.1 --port 8000
 
 checkov: setup ## checkov on template.yaml and on the SAM-transformed template
 	SAM_PYTHON=$(dir $(SAM))python scripts/checkov.sh

@@ -27,6 +27,7 @@ MODULES = (
     "handler_overhead",
     "containers",
     "pipeline",
+    "local_stack",
     "session_options",
 )
 HEADER = """# Benchmarks

@@ -195,8 +195,8 @@ class StartLambda:
                 f"could not start the {function_name} container: {exc}; see {self.log_path}"
             ) from exc
 
-    def functions(self) -> HttpFunctions:
-        return HttpFunctions(self.endpoint)
+    def functions(self, *, history: int | None = None) -> HttpFunctions:
+        return HttpFunctions(self.endpoint, history=history)
 
     def stop(self) -> None:
         if self.process.poll() is None:

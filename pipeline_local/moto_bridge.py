@@ -23,6 +23,7 @@ import traceback
 import urllib.error
 import urllib.request
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,14 +98,14 @@ def load_function_module(
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
     try:
-        spec.loader.exec_module(module)
+        spec.loader.exec_module(loaded)
     except BaseException:
         del sys.modules[name]
         raise
-    return module
+    return loaded
 
 
 class InvocationOutput(io.TextIOBase):
@@ -158,14 +159,20 @@ def lambda_service_error() -> InvokeError:
 
 
 class Functions:
-    """Dispatch by Lambda function name; records every invocation; can inject faults."""
+    """Dispatch by Lambda function name; records every invocation; can inject faults.
 
-    def __init__(self) -> None:
-        self.invocations: list[Invocation] = []
-        self.logs: list[tuple[str, str]] = []  # (function name, what it printed)
+    `history` bounds how many invocations (and logs) are kept: a long-running server
+    (`python -m local_stack`) must not keep every event, images included, forever.
+    """
+
+    def __init__(self, *, history: int | None = None) -> None:
+        self.invocations: deque[Invocation] = deque(maxlen=history)
+        self.logs: deque[tuple[str, str]] = deque(maxlen=history)  # (function, what it printed)
         self.outputs: tuple[InvocationOutput, ...] = ()
         self._faults: dict[str, list[BaseException]] = {}
         self._lock = threading.Lock()
+        # Called after each invocation with it and its log text (e.g. to print logs live).
+        self.listeners: list[Callable[[Invocation, str], None]] = []
 
     def inject(self, function_name: str, exc: BaseException, times: int = 1) -> None:
         """The next `times` invocations of the function raise `exc` instead of running."""
@@ -202,16 +209,25 @@ class Functions:
                 output.capture(None)
         logs = captured.getvalue() + logs
         error_type = json.loads(payload).get("errorType") if errored else None
+        invocation = Invocation(
+            name, event, errored, error_type, (time.perf_counter() - started) * 1000
+        )
         with self._lock:
             if logs:
                 self.logs.append((name, logs))
-        self._record(name, event, error_type, started)
+            self.invocations.append(invocation)
+        for listener in self.listeners:
+            listener(invocation, logs)
         return payload, errored, logs
 
     def _record(self, name: str, event: Any, error_type: str | None, started: float) -> None:
-        ms = (time.perf_counter() - started) * 1000
+        invocation = Invocation(
+            name, event, error_type is not None, error_type, (time.perf_counter() - started) * 1000
+        )
         with self._lock:
-            self.invocations.append(Invocation(name, event, error_type is not None, error_type, ms))
+            self.invocations.append(invocation)
+        for listener in self.listeners:
+            listener(invocation, "")
 
     def call(self, function: Any, event: Any) -> InvokeResult:
         raise NotImplementedError
@@ -220,8 +236,8 @@ class Functions:
 class InProcessFunctions(Functions):
     """Call each function's `handler(event, context)` in this process."""
 
-    def __init__(self, handlers: dict[str, Handler]) -> None:
-        super().__init__()
+    def __init__(self, handlers: dict[str, Handler], *, history: int | None = None) -> None:
+        super().__init__(history=history)
         self.handlers = handlers
 
     def call(self, function: Any, event: Any) -> InvokeResult:
@@ -241,8 +257,10 @@ class InProcessFunctions(Functions):
 class HttpFunctions(Functions):
     """Invoke through Lambda's Invoke API at `endpoint` (`sam local start-lambda`, or the RIE)."""
 
-    def __init__(self, endpoint: str, *, timeout_s: float = 300.0) -> None:
-        super().__init__()
+    def __init__(
+        self, endpoint: str, *, timeout_s: float = 300.0, history: int | None = None
+    ) -> None:
+        super().__init__(history=history)
         self.endpoint = endpoint.rstrip("/")
         self.timeout_s = timeout_s
 

@@ -138,8 +138,17 @@ class LocalPipeline:
         quiet: bool = True,
         template_path: Path = tmpl.TEMPLATE_PATH,
         containers: bool = False,
+        serve: bool = False,
+        moto_port: int = 0,
+        prepare_bucket: Callable[[Any, str], None] | None = None,
+        history: int | None = None,
         visibility_timeout_s: int = LOCAL_VISIBILITY_TIMEOUT_S,
     ) -> None:
+        """serve: moto as a server on 127.0.0.1:moto_port (0 = a free port) instead of an
+        in-process mock, so that other programs (a browser) reach S3 and Step Functions;
+        --containers implies it. prepare_bucket(s3 client, bucket) runs once the bucket
+        exists and before the upload trigger is wired (restore objects, set CORS rules).
+        history: how many invocations the functions keep (None = all)."""
         self.bucket = bucket
         self.quiet = quiet
         self.template_path = template_path
@@ -152,6 +161,13 @@ class LocalPipeline:
         self._mock: Any = None
         self._bridge: Any = None
         self.containers = containers
+        self.serve = serve or containers
+        self.moto_port = moto_port
+        self.prepare_bucket = prepare_bucket
+        self.history = history
+        self.s3_endpoint = ""  # the moto server clients use, when serving
+        self.s3_endpoints: list[str] = []  # every address moto listens on (containers: 2)
+        self.quiet_timeout_s = 30.0  # how long __exit__ lets running executions finish
         self._servers: list[Any] = []
         self._start_lambda: Any = None
         self.visibility_timeout_s = visibility_timeout_s
@@ -173,7 +189,7 @@ class LocalPipeline:
             # moto's ASL interpreter logs every failed state with a full repr (an expected
             # FAILED job included); the execution history and results/ already say it all.
             logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
-        if self.containers:
+        if self.serve:
             self._start_servers()
         else:
             self._mock = mock_aws(config=MOTO_CONFIG)
@@ -197,6 +213,8 @@ class LocalPipeline:
             self.s3.put_bucket_versioning(
                 Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"}
             )
+        if self.prepare_bucket is not None:
+            self.prepare_bucket(self.s3, self.bucket)
         self._create_queues(tmpl.queues(template))
         self._create_functions(specs, role_arn)
 
@@ -215,7 +233,7 @@ class LocalPipeline:
         if self.containers:
             self.functions = self._start_containers(template, specs)
         in_process = self.functions is None
-        self.functions = self.functions or InProcessFunctions({})
+        self.functions = self.functions or InProcessFunctions({}, history=self.history)
         self._bridge = installed(self.functions)
         self._bridge.__enter__()
         if in_process:
@@ -228,19 +246,21 @@ class LocalPipeline:
         self.wait_queue_empty(self.uploads_queue_url)
 
     def _start_servers(self) -> None:
-        """moto as a server in this process: on 127.0.0.1, and on podman's gateway for the
-        containers (both share this process's moto state and its Lambda hook)."""
+        """moto as a server in this process: on 127.0.0.1, and with containers on podman's
+        gateway too (both share this process's moto state and its Lambda hook)."""
 
         from .containers import free_port, podman_gateway
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
 
-        self._gateway = podman_gateway()
-        port = free_port()
+        if self.containers:
+            self._gateway = podman_gateway()
+        port = self.moto_port or free_port()
         self._moto_port = port
         self._serve_moto("127.0.0.1")
+        self.s3_endpoint = f"http://127.0.0.1:{port}"
         # MOTO_PORT: where moto's ASL interpreter sends its own Lambda calls.
-        self._set_env({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "MOTO_PORT": str(port)})
+        self._set_env({"AWS_ENDPOINT_URL": self.s3_endpoint, "MOTO_PORT": str(port)})
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/moto-api/config",
             data=json.dumps(MOTO_CONFIG).encode(),
@@ -264,6 +284,8 @@ class LocalPipeline:
             **local_environment(self.bucket, quiet=self.quiet),
             "STATE_MACHINE_ARN": self.state_machine_arn,
             "AWS_ENDPOINT_URL": f"http://{self._gateway}:{self._moto_port}",
+            # Presigned URLs are for people on this machine: signed for 127.0.0.1.
+            "PRESIGN_ENDPOINT_URL": self.s3_endpoint,
         }
         path = start_lambda_template(template["Resources"], specs, environment)
         self._start_lambda = StartLambda(path, docker=docker_host(), environment=environment)
@@ -271,23 +293,23 @@ class LocalPipeline:
         # start the jobs function's (warm) container before any invocation needs moto.
         self._start_lambda.start_container(TRIGGER_FUNCTION)
         self._serve_moto(self._gateway, wait_s=30.0)
-        functions: Functions = self._start_lambda.functions()
+        functions: Functions = self._start_lambda.functions(history=self.history)
         return functions
 
     def _serve_moto(self, address: str, *, wait_s: float = 10.0) -> None:
         """One more moto server (same in-process state) on address:port, once it can bind."""
-        from moto.server import ThreadedMotoServer
-
         from .containers import ContainersUnavailableError, answers, can_bind
+        from .moto_server import MotoServer
 
         deadline = time.monotonic() + wait_s
         while not can_bind(address, self._moto_port):
             if time.monotonic() > deadline:
                 raise ContainersUnavailableError(f"cannot listen on {address}:{self._moto_port}")
             time.sleep(0.5)
-        server = ThreadedMotoServer(ip_address=address, port=self._moto_port, verbose=False)
+        server = MotoServer(address, self._moto_port)
         server.start()
         self._servers.append(server)
+        self.s3_endpoints.append(server.endpoint)
         if not answers(address, self._moto_port, timeout_s=10.0):
             raise ContainersUnavailableError(f"moto server on {address}:{self._moto_port} is down")
 
@@ -435,7 +457,7 @@ class LocalPipeline:
             poller.stop()
         self.pollers.clear()
         if self._mock is not None or self._servers:
-            self._wait_quiet()
+            self._wait_quiet(self.quiet_timeout_s)
         if self._bridge is not None:
             self._bridge.__exit__(None, None, None)
             self._bridge = None
@@ -448,6 +470,7 @@ class LocalPipeline:
         for server in self._servers:
             server.stop()
         self._servers.clear()
+        self.s3_endpoints.clear()
         reset_settings()
         reset_resources()
         for name, value in self._saved_env.items():

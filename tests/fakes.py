@@ -27,11 +27,18 @@ from image_to_speech.errors import (
 )
 from image_to_speech.inference.bundle import Bundle
 from image_to_speech.inference.captioning import CaptionResult, validate_generation_params
+from image_to_speech.inference.limits import Decoding, Sampling
 from image_to_speech.inference.speech import MAX_SPEAK_CHARS, SpeechResult
 from image_to_speech.inference.text import normalize_language, require_text
 from image_to_speech.inference.translation import BaseTranslator
 from image_to_speech.media import sniff_format
-from image_to_speech.ports import ExecutionInfo, ObjectVersion, PresignedPost, StartOutcome
+from image_to_speech.ports import (
+    ExecutionInfo,
+    JobProgress,
+    ObjectVersion,
+    PresignedPost,
+    StartOutcome,
+)
 
 
 def fake_bundle(task: str, preset: str, kind: str) -> Bundle:
@@ -57,16 +64,21 @@ class FakeCaptioner:
         self.calls: list[dict[str, Any]] = []
 
     def caption(
-        self, image: bytes, *, max_new_tokens: int | None = None, num_beams: int = 1
+        self,
+        image: bytes,
+        *,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        sampling: Sampling | None = None,
     ) -> CaptionResult:
         from image_to_speech.inference.images import decode_image
 
         started = time.perf_counter()
-        validate_generation_params(max_new_tokens, num_beams)
+        validate_generation_params(max_new_tokens, num_beams, sampling)
         decoded = decode_image(image)
         fmt = sniff_format(image)
         time.sleep(self.delay_s)
-        self.calls.append({"bytes": len(image), "num_beams": num_beams})
+        self.calls.append({"bytes": len(image), "num_beams": num_beams, "sampling": sampling})
         width, height = decoded.size
         caption = f"A photo of {width}x{height} pixels ({fmt})."
         return CaptionResult(caption, (time.perf_counter() - started) * 1000 + 0.001)
@@ -82,11 +94,11 @@ class FakeTranslator(BaseTranslator):
         self.bundle = fake_bundle("translate", "fake-translator", "fake")
         self.load_ms = 1.0
         self.batches: list[list[str]] = []
+        self.decodings: list[Decoding] = []
 
-    def _translate_batch(
-        self, sentences: list[str], num_beams: int, max_new_tokens: int | None
-    ) -> list[str]:
+    def _translate_batch(self, sentences: list[str], decoding: Decoding) -> list[str]:
         self.batches.append(list(sentences))
+        self.decodings.append(decoding)
         return [f"[pt-BR] {sentence}" for sentence in sentences]
 
 
@@ -98,6 +110,7 @@ class FakeSynthesizer:
     delay_s: float = 0.0
     languages: tuple[str, ...] = ("pt-BR", "en-US")
     calls: list[str] = field(default_factory=list)
+    options: list[dict[str, float | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.bundle = fake_bundle("speak", "fake-voice", "fake")
@@ -110,6 +123,8 @@ class FakeSynthesizer:
         language: str = "pt-BR",
         length_scale: float | None = None,
         noise_scale: float | None = None,
+        noise_w: float | None = None,
+        sentence_silence_s: float | None = None,
     ) -> SpeechResult:
         started = time.perf_counter()
         cleaned = require_text(text, max_chars=MAX_SPEAK_CHARS)
@@ -118,7 +133,15 @@ class FakeSynthesizer:
             raise EmptyTextError("'text' has nothing that can be spoken.")
         time.sleep(self.delay_s)
         self.calls.append(cleaned)
-        frames = int(0.05 * len(cleaned) * self.sample_rate)
+        self.options.append(
+            {
+                "length_scale": length_scale,
+                "noise_scale": noise_scale,
+                "noise_w": noise_w,
+                "sentence_silence_s": sentence_silence_s,
+            }
+        )
+        frames = int(0.05 * len(cleaned) * (length_scale or 1.0) * self.sample_rate)
         wav = sine_wav(frames, self.sample_rate)
         return SpeechResult(
             wav=wav,
@@ -221,6 +244,7 @@ class FakeExecutions:
         self.arn = arn
         self.started: dict[str, dict[str, Any]] = {}
         self.states: dict[str, ExecutionInfo] = {}
+        self.progresses: dict[str, JobProgress] = {}
 
     def start(self, job_id: str, payload: dict[str, Any]) -> StartOutcome:
         again = job_id in self.started
@@ -233,16 +257,27 @@ class FakeExecutions:
     def describe(self, job_id: str) -> ExecutionInfo | None:
         return self.states.get(job_id)
 
+    def progress(self, job_id: str) -> JobProgress:
+        return self.progresses.get(job_id, JobProgress())
 
-def fake_model_handlers() -> dict[str, Any]:
+
+def fake_model_handlers(models: FakeModels | None = None) -> dict[str, Any]:
     """Lambda handlers of the three model functions around fake models, keyed by their logical
     ids in template.yaml: a LocalPipeline runs the real state machine and job functions with
     them, without model bundles."""
     from image_to_speech import entrypoints
     from image_to_speech.observability import instrument
 
+    models = models or FakeModels()
     return {
-        "CaptionFunction": instrument(entrypoints.caption_function(FakeCaptioner()).handler),
-        "TranslateFunction": instrument(entrypoints.translate_function(FakeTranslator()).handler),
-        "SpeakFunction": instrument(entrypoints.speak_function(FakeSynthesizer()).handler),
+        "CaptionFunction": instrument(entrypoints.caption_function(models.captioner).handler),
+        "TranslateFunction": instrument(entrypoints.translate_function(models.translator).handler),
+        "SpeakFunction": instrument(entrypoints.speak_function(models.synthesizer).handler),
     }
+
+
+@dataclass
+class FakeModels:
+    captioner: FakeCaptioner = field(default_factory=FakeCaptioner)
+    translator: FakeTranslator = field(default_factory=FakeTranslator)
+    synthesizer: FakeSynthesizer = field(default_factory=FakeSynthesizer)

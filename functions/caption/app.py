@@ -10,5 +10,4 @@ captioner = load_captioner()
 record_model_load("caption", captioner.load_ms, captioner.bundle.describe())
 
 function = caption_function(captioner)
-app = function.app
 handler = instrument(function.handler)

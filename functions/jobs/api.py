@@ -4,5 +4,4 @@ from image_to_speech.entrypoints import jobs_api_function
 from image_to_speech.observability import instrument
 
 function = jobs_api_function()
-app = function.app
 handler = instrument(function.handler)

@@ -10,5 +10,4 @@ synthesizer = load_synthesizer()
 record_model_load("speak", synthesizer.load_ms, synthesizer.bundle.describe())
 
 function = speak_function(synthesizer)
-app = function.app
 handler = instrument(function.handler)

@@ -10,5 +10,4 @@ translator = load_translator()
 record_model_load("translate", translator.load_ms, translator.bundle.describe())
 
 function = translate_function(translator)
-app = function.app
 handler = instrument(function.handler)

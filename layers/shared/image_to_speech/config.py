@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     uploads_prefix: str = "uploads/"
     audio_prefix: str = "audio/"
     results_prefix: str = "results/"
+    requests_prefix: str = "requests/"  # a job's options, written by POST /jobs
+    cache_prefix: str = "cache/"
+    # The result cache (services/cache.py); CACHE_ENABLED=false turns it off for a deployment.
+    cache_enabled: bool = True
     presign_expires_s: int = Field(default=900, ge=1, le=MAX_PRESIGN_EXPIRES_S)
     # The endpoint boto3 talks to (a moto server locally); botocore reads the same variable.
     aws_endpoint_url: str | None = None
@@ -52,6 +56,8 @@ class Settings(BaseSettings):
     ort_allow_spinning: bool = False
 
     # ---- serving ----
+    # The web page's folder (web/): copied beside the package in the job API image.
+    web_dir: Path | None = None
     # True on a local multi-client server: model calls leave the event loop (api/concurrency.py).
     model_calls_in_threads: bool = False
 

@@ -6,95 +6,157 @@ call them with fakes (tests/fakes.py); the local stack mounts every router in on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, FastAPI
-
-from .api import caption as caption_api
-from .api import jobs as jobs_api
-from .api import speak as speak_api
-from .api import translate as translate_api
-from .api.app_factory import Service, create_app
 from .aws.resources import executions, object_store
+from .config import get_settings
 from .handlers.api import api_handler, api_or_task_handler
 from .handlers.task import task_handler
 from .handlers.uploads import upload_handler
 from .inference.captioning import Captioner
 from .inference.speech import Synthesizer
 from .inference.translation import Translator
-from .ports import Executions, ObjectStore, UploadVersions
+from .inference.voices import Voices
+from .ports import Executions, ObjectStore, UploadStore
+from .services.cache import ResultCache
 from .tasks.pipeline import caption_task, record_task, speak_task, translate_task
+
+if TYPE_CHECKING:  # FastAPI is imported when an app is first built (the first HTTP event)
+    from fastapi import APIRouter, FastAPI
+
+    from .api.app_factory import Service
 
 LambdaHandler = Callable[[Any, Any], Any]
 StoreProvider = Callable[[], ObjectStore]
 ExecutionsProvider = Callable[[], Executions]
-VersionsProvider = Callable[[], UploadVersions]
+CacheProvider = Callable[[], ResultCache | None]
+UploadStoreProvider = Callable[[], UploadStore]
 
 
-@dataclass(frozen=True)
 class Function:
-    app: FastAPI | None
-    handler: LambdaHandler
+    """A template.yaml function: its Lambda handler and, built on first use, its HTTP app."""
+
+    def __init__(
+        self, handler: LambdaHandler, app_factory: Callable[[], FastAPI] | None = None
+    ) -> None:
+        self.handler = handler
+        self._app_factory = app_factory
+
+    @cached_property
+    def app(self) -> FastAPI | None:
+        return self._app_factory() if self._app_factory is not None else None
 
 
-def caption_service(captioner: Captioner, store: StoreProvider = object_store) -> Service:
-    return Service("caption", captioner, caption_api.build_router(captioner, store))
+def _once(factory: Callable[[], FastAPI]) -> Callable[[], FastAPI]:
+    built: list[FastAPI] = []
+
+    def app() -> FastAPI:
+        if not built:
+            built.append(factory())
+        return built[0]
+
+    return app
 
 
-def translate_service(translator: Translator) -> Service:
-    return Service("translate", translator, translate_api.build_router(translator))
+def result_cache() -> ResultCache | None:
+    """The bucket's result cache; None when CACHE_ENABLED=false or there is no bucket (then
+    every request computes: the cache only ever saves work)."""
+    settings = get_settings()
+    if not settings.cache_enabled or not settings.bucket_name:
+        return None
+    return ResultCache(object_store())
 
 
-def speak_service(synthesizer: Synthesizer, store: StoreProvider = object_store) -> Service:
-    return Service("speak", synthesizer, speak_api.build_router(synthesizer, store))
+def caption_service(
+    captioner: Captioner,
+    store: StoreProvider = object_store,
+    cache: CacheProvider = result_cache,
+) -> Service:
+    from .api import caption as caption_api
+    from .api.app_factory import Service
+
+    return Service("caption", captioner, caption_api.build_router(captioner, store, cache))
 
 
-def caption_function(captioner: Captioner, store: StoreProvider = object_store) -> Function:
-    app = create_app([caption_service(captioner, store)], title="Caption")
-    return Function(app, api_or_task_handler(app, caption_task(captioner, store)))
+def translate_service(translator: Translator, cache: CacheProvider = result_cache) -> Service:
+    from .api import translate as translate_api
+    from .api.app_factory import Service
+
+    return Service("translate", translator, translate_api.build_router(translator, cache))
 
 
-def translate_function(translator: Translator) -> Function:
-    app = create_app([translate_service(translator)], title="Translate")
-    return Function(app, api_or_task_handler(app, translate_task(translator)))
+def speak_service(
+    voices: Voices | Synthesizer,
+    store: StoreProvider = object_store,
+    cache: CacheProvider = result_cache,
+) -> Service:
+    from .api import speak as speak_api
+    from .api.app_factory import Service
+
+    voices = voices if isinstance(voices, Voices) else Voices(voices)
+    return Service("speak", voices.default, speak_api.build_router(voices, store, cache))
 
 
-def speak_function(synthesizer: Synthesizer, store: StoreProvider = object_store) -> Function:
-    app = create_app([speak_service(synthesizer, store)], title="Speak")
-    return Function(app, api_or_task_handler(app, speak_task(synthesizer, store)))
+def _app(title: str, services: Callable[[], list[Service]]) -> Callable[[], FastAPI]:
+    def build() -> FastAPI:
+        from .api.app_factory import create_app
+
+        return create_app(services(), title=title)
+
+    return _once(build)
+
+
+def caption_function(
+    captioner: Captioner, store: StoreProvider = object_store, cache: CacheProvider = result_cache
+) -> Function:
+    app = _app("Caption", lambda: [caption_service(captioner, store, cache)])
+    return Function(api_or_task_handler(app, caption_task(captioner, store, cache)), app)
+
+
+def translate_function(translator: Translator, cache: CacheProvider = result_cache) -> Function:
+    app = _app("Translate", lambda: [translate_service(translator, cache)])
+    return Function(api_or_task_handler(app, translate_task(translator, cache)), app)
+
+
+def speak_function(
+    voices: Voices | Synthesizer,
+    store: StoreProvider = object_store,
+    cache: CacheProvider = result_cache,
+) -> Function:
+    library = voices if isinstance(voices, Voices) else Voices(voices)
+    app = _app("Speak", lambda: [speak_service(library, store, cache)])
+    return Function(api_or_task_handler(app, speak_task(library, store, cache)), app)
 
 
 def jobs_router(
     store: StoreProvider = object_store, runs: ExecutionsProvider = executions
 ) -> APIRouter:
+    from .api import jobs as jobs_api
+
     return jobs_api.build_router(store, runs)
 
 
 def jobs_api_function(
     store: StoreProvider = object_store, runs: ExecutionsProvider = executions
 ) -> Function:
-    app = create_app([], title="Jobs", extra_routers=[jobs_router(store, runs)])
-    return Function(app, api_handler(app))
+    def build() -> FastAPI:
+        from .api import web
+        from .api.app_factory import create_app
+
+        routers = [jobs_router(store, runs), web.build_router(store)]
+        return create_app([], title="Jobs", extra_routers=routers)
+
+    app = _once(build)
+    return Function(api_handler(app), app)
 
 
 def upload_trigger_function(
-    runs: ExecutionsProvider = executions, versions: VersionsProvider = object_store
+    runs: ExecutionsProvider = executions, store: UploadStoreProvider = object_store
 ) -> Function:
-    return Function(None, upload_handler(runs, versions))
+    return Function(upload_handler(runs, store))
 
 
 def result_recorder_function(store: StoreProvider = object_store) -> Function:
-    return Function(None, task_handler(record_task(store)))
-
-
-def all_routes_app(
-    services: Sequence[Service],
-    *,
-    store: StoreProvider = object_store,
-    runs: ExecutionsProvider = executions,
-    title: str = "Image to speech (local)",
-) -> FastAPI:
-    """Every route of the HTTP API in one app: the local stack's server."""
-    return create_app(services, title=title, extra_routers=[jobs_router(store, runs)])
+    return Function(task_handler(record_task(store)))

@@ -4,6 +4,8 @@
     audio/<job-id>.wav        the pipeline's speech for a job
     audio/<random>.wav        speech made by POST /speak
     results/<job-id>.json     the result document of a finished job
+    requests/<job-id>.json    a job's options (POST /jobs), read when its upload arrives
+    cache/<task>/<sha256>.json  a cached result (services/cache.py)
 
 A job id is 32 lowercase hex characters. POST /jobs mints a random one and asks the client to
 upload to `uploads/<job-id>.<ext>`; any other upload gets a job id derived from bucket, key and
@@ -51,6 +53,14 @@ def speech_key() -> str:
 
 def result_key(job_id: str) -> str:
     return f"{get_settings().results_prefix}{job_id}.json"
+
+
+def job_request_key(job_id: str) -> str:
+    return f"{get_settings().requests_prefix}{job_id}.json"
+
+
+def cache_key(task: str, digest: str) -> str:
+    return f"{get_settings().cache_prefix}{task}/{digest}.json"
 
 
 def is_upload(key: str) -> bool:

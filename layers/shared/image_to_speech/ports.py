@@ -56,6 +56,10 @@ class UploadVersions(Protocol):
     def delete_version(self, key: str, version_id: str) -> None: ...
 
 
+class UploadStore(ObjectStore, UploadVersions, Protocol):
+    """What the upload trigger needs: the bucket (job requests) and the upload's versions."""
+
+
 @dataclass(frozen=True)
 class StartOutcome:
     job_id: str
@@ -77,6 +81,19 @@ class ExecutionInfo:
     output: dict[str, Any] | None = None  # a SUCCEEDED execution's final state
 
 
+@dataclass(frozen=True)
+class StageProgress:
+    status: str  # RUNNING, SUCCEEDED or FAILED
+    ms: float | None = None  # state entered -> exited
+    function_ms: float | None = None  # what the function measured
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    stages: dict[str, StageProgress] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # caption / translation so far
+
+
 class Executions(Protocol):
     """The pipeline's state machine: one execution per job, named by the job id."""
 
@@ -84,4 +101,8 @@ class Executions(Protocol):
 
     def describe(self, job_id: str) -> ExecutionInfo | None:
         """The job's execution, or None when it was never started."""
+        ...
+
+    def progress(self, job_id: str) -> JobProgress:
+        """Which stages of a running job are done, running or failed (its history)."""
         ...

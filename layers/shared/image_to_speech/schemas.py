@@ -6,13 +6,28 @@ what the models accept; the models still re-check them, since they are also used
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationInfo, field_validator
 
 from .inference.captioning import MAX_NEW_TOKENS as CAPTION_MAX_NEW_TOKENS
-from .inference.limits import MAX_BEAMS
-from .inference.speech import MAX_SPEAK_CHARS, MAX_SYNC_SPEAK_CHARS
+from .inference.limits import (
+    MAX_BEAMS,
+    SEED_RANGE,
+    TEMPERATURE_RANGE,
+    TOP_K_RANGE,
+    TOP_P_RANGE,
+    Sampling,
+)
+from .inference.speech import (
+    LENGTH_SCALE_RANGE,
+    MAX_SPEAK_CHARS,
+    MAX_SYNC_SPEAK_CHARS,
+    NOISE_SCALE_RANGE,
+    NOISE_W_RANGE,
+    SENTENCE_SILENCE_RANGE,
+)
 from .inference.translation import MAX_NEW_TOKENS_LIMIT, MAX_TRANSLATE_CHARS
 from .keys import MAX_KEY_BYTES
 from .media import IMAGE_MEDIA_TYPES, parse_media_type
@@ -112,15 +127,135 @@ class HealthResponse(_Output):
     models: dict[str, ModelHealth]
 
 
+# ---- generation controls -------------------------------------------------------------------
+
+
+class _Decoding(_Request):
+    """How a caption or translation model picks its tokens: greedy (1 beam), beam search, or
+    sampling (do_sample with temperature / top_k / top_p, deterministic for a given seed)."""
+
+    num_beams: NumBeams = 1
+    do_sample: bool = Field(default=False, description="Sample tokens instead of the likeliest")
+    temperature: float | None = Field(
+        default=None,
+        ge=TEMPERATURE_RANGE[0],
+        le=TEMPERATURE_RANGE[1],
+        description="Sampling temperature (needs do_sample; default 1.0)",
+    )
+    top_k: int | None = Field(
+        default=None,
+        ge=TOP_K_RANGE[0],
+        le=TOP_K_RANGE[1],
+        description="Sample among the k likeliest (needs do_sample)",
+    )
+    top_p: float | None = Field(
+        default=None,
+        ge=TOP_P_RANGE[0],
+        le=TOP_P_RANGE[1],
+        description="Sample within the top-p probability mass (needs do_sample)",
+    )
+    seed: int | None = Field(
+        default=None,
+        ge=SEED_RANGE[0],
+        le=SEED_RANGE[1],
+        description="Seed for sampling: same seed, same output (needs do_sample)",
+    )
+    cache: bool = Field(default=True, description="Use and fill the result cache")
+
+    @field_validator("do_sample")
+    @classmethod
+    def _one_beam_when_sampling(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("num_beams", 1) != 1:
+            raise ValueError("sampling draws one sequence: use num_beams 1 with do_sample")
+        return value
+
+    @field_validator("temperature", "top_k", "top_p", "seed")
+    @classmethod
+    def _only_when_sampling(cls, value: object, info: ValidationInfo) -> object:
+        if value is not None and not info.data.get("do_sample", False):
+            raise ValueError(f"{info.field_name} only applies when do_sample is true")
+        return value
+
+    def sampling(self) -> Sampling | None:
+        if not self.do_sample:
+            return None
+        return Sampling(
+            temperature=1.0 if self.temperature is None else self.temperature,
+            top_k=self.top_k,
+            top_p=self.top_p,
+            seed=self.seed,
+        )
+
+    @property
+    def deterministic(self) -> bool:
+        """Same input, same output: what may be cached."""
+        return not self.do_sample or self.seed is not None
+
+
+def _options_only(options: BaseModel, fields: Iterable[str]) -> dict[str, Any]:
+    """The generation controls of a request (never its text, key or `cache` flag)."""
+    return options.model_dump(include=set(fields) - {"cache"})
+
+
+class CaptionOptions(_Decoding):
+    max_new_tokens: CaptionMaxNewTokens = None
+
+    def cache_material(self) -> dict[str, Any]:
+        return _options_only(self, CaptionOptions.model_fields)
+
+
+class TranslateOptions(_Decoding):
+    max_new_tokens: MaxNewTokens = None
+
+    def cache_material(self) -> dict[str, Any]:
+        return _options_only(self, TranslateOptions.model_fields)
+
+
+class SpeakOptions(_Request):
+    """Speech controls: the voice and Piper's scales; None keeps the voice's own default."""
+
+    voice: str | None = Field(
+        default=None, max_length=80, description="A voice preset of this deployment (GET /health)"
+    )
+    length_scale: float | None = Field(
+        default=None,
+        ge=LENGTH_SCALE_RANGE[0],
+        le=LENGTH_SCALE_RANGE[1],
+        description="Speed: >1 slower, <1 faster",
+    )
+    noise_scale: float | None = Field(
+        default=None,
+        ge=NOISE_SCALE_RANGE[0],
+        le=NOISE_SCALE_RANGE[1],
+        description="Timbre variation",
+    )
+    noise_w: float | None = Field(
+        default=None, ge=NOISE_W_RANGE[0], le=NOISE_W_RANGE[1], description="Duration variation"
+    )
+    sentence_silence_s: float | None = Field(
+        default=None,
+        ge=SENTENCE_SILENCE_RANGE[0],
+        le=SENTENCE_SILENCE_RANGE[1],
+        description="Seconds of silence between sentences",
+    )
+    cache: bool = Field(default=True, description="Use and fill the result cache")
+
+    def controls(self) -> dict[str, float | None]:
+        """The synthesizer's keyword arguments."""
+        return _options_only(self, set(SpeakOptions.model_fields) - {"voice"})
+
+    def cache_material(self) -> dict[str, Any]:
+        return _options_only(self, SpeakOptions.model_fields)
+
+
 # ---- caption -------------------------------------------------------------------------------
 
 
-class CaptionParams(_Request):
-    max_new_tokens: CaptionMaxNewTokens = None
-    num_beams: CaptionNumBeams = 1
+class CaptionParams(CaptionOptions):
+    """Query parameters of POST /caption with an image body."""
 
 
-class CaptionS3Request(CaptionParams):
+class CaptionS3Request(CaptionOptions):
     s3_key: ObjectKey = Field(description="Key of an uploaded image in our bucket (uploads/...)")
 
 
@@ -128,6 +263,7 @@ class CaptionTaskOutput(_Output):
     caption: str
     model: ModelDescription
     ms: float = Field(description="Model time (decode + preprocess + inference), milliseconds")
+    cached: bool = Field(default=False, description="Served from the result cache")
 
 
 class CaptionResponse(CaptionTaskOutput):
@@ -138,6 +274,7 @@ class CaptionTaskInput(_TaskInput):
     job_id: JobId
     bucket: BucketName
     key: ObjectKey
+    options: CaptionOptions = Field(default_factory=CaptionOptions)
     # The upload's ETag when the job started: exactly that content is captioned.
     etag: str | None = Field(default=None, max_length=128)
 
@@ -145,12 +282,10 @@ class CaptionTaskInput(_TaskInput):
 # ---- translate -----------------------------------------------------------------------------
 
 
-class TranslateRequest(_Request):
+class TranslateRequest(TranslateOptions):
     text: TranslateText
     source: LanguageTag = "en"
     target: LanguageTag = "pt-BR"
-    num_beams: NumBeams = 1
-    max_new_tokens: MaxNewTokens = None
 
 
 class TranslateResponse(_Output):
@@ -159,6 +294,7 @@ class TranslateResponse(_Output):
     target: str
     model: ModelDescription
     ms: float
+    cached: bool = Field(default=False, description="Served from the result cache")
 
 
 class TranslateTaskInput(_TaskInput):
@@ -166,18 +302,20 @@ class TranslateTaskInput(_TaskInput):
     text: TranslateText
     source: LanguageTag = "en"
     target: LanguageTag = "pt-BR"
+    options: TranslateOptions = Field(default_factory=TranslateOptions)
 
 
 class TranslateTaskOutput(_Output):
     translation: str
     model: ModelDescription
     ms: float
+    cached: bool = False
 
 
 # ---- speak ---------------------------------------------------------------------------------
 
 
-class SpeakRequest(_Request):
+class SpeakRequest(SpeakOptions):
     text: SyncSpeakText
     language: LanguageTag = "pt-BR"
 
@@ -190,6 +328,7 @@ class SpeakResponse(_Output):
     sample_rate: int
     model: ModelDescription
     ms: float
+    cached: bool = Field(default=False, description="Served from the result cache")
 
 
 class SpeakTaskInput(_TaskInput):
@@ -197,6 +336,7 @@ class SpeakTaskInput(_TaskInput):
     bucket: BucketName
     text: SpeakText
     language: LanguageTag = "pt-BR"
+    options: SpeakOptions = Field(default_factory=SpeakOptions)
 
 
 class SpeakTaskOutput(_Output):
@@ -205,6 +345,15 @@ class SpeakTaskOutput(_Output):
     sample_rate: int
     model: ModelDescription
     ms: float
+    cached: bool = False
+
+
+class JobOptions(_Request):
+    """Generation controls of a job, one group per step (POST /jobs "options")."""
+
+    caption: CaptionOptions = Field(default_factory=CaptionOptions)
+    translate: TranslateOptions = Field(default_factory=TranslateOptions)
+    speak: SpeakOptions = Field(default_factory=SpeakOptions)
 
 
 # ---- jobs ----------------------------------------------------------------------------------
@@ -219,6 +368,7 @@ class CreateJobRequest(_Request):
         description="Media type of the image you will upload",
         json_schema_extra={"enum": _IMAGE_MEDIA_ENUM},
     )
+    options: JobOptions = Field(default_factory=JobOptions)
 
     @field_validator("content_type")
     @classmethod
@@ -248,7 +398,7 @@ class CreatedJob(BaseModel):
 
 class JobStatus(_Output):
     job_id: str
-    status: Literal["RUNNING", "SUCCEEDED", "FAILED"]
+    status: Literal["AWAITING_UPLOAD", "RUNNING", "SUCCEEDED", "FAILED"]
     input: dict[str, str] | None = None
     caption: str | None = None
     translation: str | None = None
@@ -258,10 +408,24 @@ class JobStatus(_Output):
     audio: dict[str, Any] | None = None
     models: dict[str, dict[str, Any]] | None = None
     durations_ms: dict[str, StepTiming] | None = None
+    stages: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="Per stage: status (RUNNING, SUCCEEDED, FAILED), ms, function_ms",
+    )
+    cached: dict[str, bool] | None = None
+    options: dict[str, Any] | None = None
     total_ms: float | None = None
     error: FailureInfo | None = None
     started_at: str | None = None
     finished_at: str | None = None
+
+
+class JobRequest(BaseModel):
+    """requests/<job-id>.json: what POST /jobs asked for, read when the upload arrives."""
+
+    job_id: str
+    options: JobOptions = Field(default_factory=JobOptions)
+    created_at: str | None = None
 
 
 class RecordOutcome(_Output):

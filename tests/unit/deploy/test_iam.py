@@ -50,6 +50,10 @@ OWN_SCOPES = (
     "-media/uploads/*",
     "-media/audio/*",
     "-media/results/*",
+    "-media/requests/*",
+    "-media/cache/caption/*",
+    "-media/cache/translate/*",
+    "-media/cache/speak/*",
     ":execution:${AWS::StackName}-pipeline:*",
 )
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.unit.deploy.conftest import REPO_ROOT, SAM_PYTHON
-from tests.unit.deploy.test_template import HEALTH_ROUTES, PROTECTED_ROUTES
+from tests.unit.deploy.test_template import HEALTH_ROUTES, PAGE_ROUTES, PROTECTED_ROUTES
 
 # The same reader `sam local start-api --disable-authorizer` uses, run in SAM CLI's Python.
 LIST_ROUTES = """
@@ -38,12 +38,14 @@ def test_sam_local_start_api_mounts_every_route() -> None:
         timeout=120,
     )
     routes: list[Any] = json.loads(listed.stdout.strip().splitlines()[-1])
-    assert {f"{method} {path}" for method, path, _, _ in routes} == PROTECTED_ROUTES | HEALTH_ROUTES
+    keys = {f"{method} {path}" for method, path, _, _ in routes}
+    assert keys == PROTECTED_ROUTES | HEALTH_ROUTES | PAGE_ROUTES
     assert {version for *_, version in routes} == {"2.0"}
-    functions = {path.split("/")[1]: function for _, path, function, _ in routes}
+    functions = {path.split("/")[1]: function for _, path, function, _ in routes if path != "/"}
     assert functions == {
         "caption": "CaptionFunction",
         "translate": "TranslateFunction",
         "speak": "SpeakFunction",
         "jobs": "JobsApiFunction",
+        "web": "JobsApiFunction",
     }

@@ -18,6 +18,7 @@ PROTECTED_ROUTES = {
     "GET /jobs/{id}",
 }
 HEALTH_ROUTES = {"GET /caption/health", "GET /translate/health", "GET /speak/health"}
+PAGE_ROUTES = {"GET /", "GET /web/{proxy+}"}  # the web page's static files
 AUTH_BY_MODE = {"Fn::If": ["AuthJwt", "JWT", {"Fn::If": ["AuthIam", "AWS_IAM", "NONE"]}]}
 
 
@@ -40,13 +41,13 @@ def test_auth_is_secure_by_default_and_only_health_routes_are_public(
     assert template["Parameters"]["AuthMode"]["Default"] == "JWT"
     assert template["Parameters"]["AuthMode"]["AllowedValues"] == ["JWT", "IAM", "NONE"]
     routes = {p["RouteKey"]: p for p in of_type(template, "AWS::ApiGatewayV2::Route").values()}
-    assert set(routes) == PROTECTED_ROUTES | HEALTH_ROUTES
+    assert set(routes) == PROTECTED_ROUTES | HEALTH_ROUTES | PAGE_ROUTES
     for key in PROTECTED_ROUTES:
         assert routes[key]["AuthorizationType"] == AUTH_BY_MODE, key
         assert routes[key]["AuthorizerId"] == {
             "Fn::If": ["AuthJwt", {"Ref": "JwtAuthorizer"}, {"Ref": "AWS::NoValue"}]
         }
-    for key in HEALTH_ROUTES:
+    for key in HEALTH_ROUTES | PAGE_ROUTES:
         assert routes[key]["AuthorizationType"] == "NONE", key
     assert "AuthWarning" in template["Outputs"]
     assert template["Outputs"]["AuthWarning"]["Condition"] == "AuthNone"

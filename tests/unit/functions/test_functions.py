@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +40,7 @@ def test_caption_function_names_the_cat_over_http_and_as_a_task(s3: Any) -> None
     s3.put_object(Bucket=BUCKET, Key=EVENT_UPLOAD_KEY, Body=sample_jpeg())
     as_task = caption.handler(read_event("caption_task"), FakeContext())
     assert as_task["caption"] == over_http["caption"]
-    multipart = TestClient(caption.app).post(
+    multipart = TestClient(caption.function.app).post(
         "/caption", files={"image": ("c.png", photo_bytes("chelsea", "PNG"), "image/png")}
     )
     assert any(word in multipart.json()["caption"].lower() for word in CATS)
@@ -64,21 +62,6 @@ def test_speak_function_stores_real_speech(s3: Any) -> None:
     stored = s3.get_object(Bucket=BUCKET, Key=output["audio_key"])["Body"].read()
     channels, width, rate, duration = wav_info(stored)
     assert (channels, width, rate) == (1, 2, output["sample_rate"]) and duration > 1.0
-
-
-@pytest.mark.models
-def test_local_api_serves_every_route(monkeypatch: pytest.MonkeyPatch) -> None:
-    """GIVEN the built bundles WHEN local_api is imported THEN one app serves all routes."""
-    monkeypatch.syspath_prepend(str(REPO / "scripts"))
-    sys.modules.pop("local_api", None)
-    local_api = importlib.import_module("local_api")
-    client = TestClient(local_api.app)
-    health = client.get("/health").json()
-    assert set(health["models"]) == set(MODEL_FUNCTIONS)
-    paths = set(client.get("/openapi.json").json()["paths"])
-    assert {"/caption", "/translate", "/speak", "/health", "/jobs", "/jobs/{job_id}"} <= paths
-    response = client.post("/translate", json={"text": "Good morning."})
-    assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize("name", MODEL_FUNCTIONS)

@@ -44,3 +44,33 @@ def test_jobs_requirements_have_no_model_runtime() -> None:
         line.startswith(("onnxruntime", "torch", "transformers", "numpy", "Pillow"))
         for line in lines
     )
+
+
+def test_a_task_only_cold_start_never_imports_the_http_stack() -> None:
+    # GIVEN the translate function (with a fake model, so no bundle is needed) in a fresh Python
+    script = (
+        "import sys\n"
+        "from image_to_speech.entrypoints import translate_function\n"
+        "from tests.fakes import FakeTranslator\n"
+        "function = translate_function(FakeTranslator(), cache=lambda: None)\n"
+        "assert 'fastapi' not in sys.modules and 'mangum' not in sys.modules, 'at init'\n"
+        "out = function.handler({'job_id': 'j', 'text': 'A cat.'}, None)\n"
+        "assert out['translation'] == '[pt-BR] A cat.'\n"
+        "assert 'fastapi' not in sys.modules, 'after a task'\n"
+        "assert function.app is not None and 'fastapi' in sys.modules\n"
+    )
+    # WHEN it is assembled and serves a state-machine task
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env={
+            "PYTHONPATH": f"{REPO / 'layers' / 'shared'}:{REPO}",
+            "PATH": "/usr/bin:/bin",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # THEN FastAPI and Mangum were imported only when the HTTP app was asked for
+    assert result.returncode == 0, result.stderr

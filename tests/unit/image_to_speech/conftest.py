@@ -43,6 +43,12 @@ class FunctionUnderTest:
     model: Any
 
 
+def no_cache() -> None:
+    """The function fixtures run without the result cache (tests/unit/.../test_cache*.py turn
+    it on): a cache hit would hide what the route itself does."""
+    return None
+
+
 def reset() -> None:
     reset_settings()
     reset_resources()
@@ -102,7 +108,7 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Environment]:
 @pytest.fixture(scope="package")
 def caption_function() -> FunctionUnderTest:
     captioner = FakeCaptioner()
-    function = entrypoints.caption_function(captioner)
+    function = entrypoints.caption_function(captioner, cache=no_cache)
     assert function.app is not None
     return FunctionUnderTest(function.app, instrument(function.handler), captioner)
 
@@ -110,7 +116,7 @@ def caption_function() -> FunctionUnderTest:
 @pytest.fixture(scope="package")
 def translate_function() -> FunctionUnderTest:
     translator = FakeTranslator()
-    function = entrypoints.translate_function(translator)
+    function = entrypoints.translate_function(translator, cache=no_cache)
     assert function.app is not None
     return FunctionUnderTest(function.app, instrument(function.handler), translator)
 
@@ -118,7 +124,7 @@ def translate_function() -> FunctionUnderTest:
 @pytest.fixture(scope="package")
 def speak_function() -> FunctionUnderTest:
     synthesizer = FakeSynthesizer()
-    function = entrypoints.speak_function(synthesizer)
+    function = entrypoints.speak_function(synthesizer, cache=no_cache)
     assert function.app is not None
     return FunctionUnderTest(function.app, instrument(function.handler), synthesizer)
 

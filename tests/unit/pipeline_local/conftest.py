@@ -14,7 +14,7 @@ from image_to_speech.inference.bundle import DEFAULT_PRESETS
 
 from pipeline_local.runner import LocalPipeline
 from tests.conftest import bundle_path
-from tests.fakes import fake_model_handlers
+from tests.fakes import FakeModels, fake_model_handlers
 
 
 def chosen_presets() -> dict[str, str]:
@@ -44,8 +44,13 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture
-def pipeline(retry_waits: list[float]) -> Iterator[LocalPipeline]:
-    with LocalPipeline(handler_overrides=fake_model_handlers()) as local:
+def models() -> FakeModels:
+    return FakeModels()
+
+
+@pytest.fixture
+def pipeline(retry_waits: list[float], models: FakeModels) -> Iterator[LocalPipeline]:
+    with LocalPipeline(handler_overrides=fake_model_handlers(models)) as local:
         yield local
 
 

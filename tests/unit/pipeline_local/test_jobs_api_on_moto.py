@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from typing import Any
 
 import requests
 
 from pipeline_local.moto_bridge import InProcessFunctions
 from pipeline_local.runner import LocalPipeline
+from tests.fakes import FakeModels
 from tests.unit.pipeline_local.conftest import small_jpeg
 
 
@@ -114,25 +116,92 @@ def test_unknown_job_ids_are_404_json(pipeline: LocalPipeline) -> None:
         assert status == 404 and error["error"] == "job_not_found", job_id
 
 
-def test_status_is_running_until_the_result_is_written(pipeline: LocalPipeline) -> None:
-    # GIVEN a job whose caption step is held until the test lets it go
+def _hold(pipeline: LocalPipeline, function: str) -> threading.Event:
+    """Hold a function's invocations until the returned event is set."""
     assert isinstance(pipeline.functions, InProcessFunctions)
     release = threading.Event()
-    caption = pipeline.functions.handlers["CaptionFunction"]
+    real = pipeline.functions.handlers[function]
 
-    def held_caption(event: Any, context: Any) -> Any:
+    def held(event: Any, context: Any) -> Any:
         assert release.wait(60), "never released"
-        return caption(event, context)
+        return real(event, context)
 
-    pipeline.functions.handlers["CaptionFunction"] = held_caption
-    status, created = call_api(pipeline, "POST", "/jobs", small_jpeg("rocket"), "image/jpeg")
+    pipeline.functions.handlers[function] = held
+    return release
+
+
+def _poll(pipeline: LocalPipeline, job_id: str, done: Any, timeout_s: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+        if status == 200 and done(job):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+
+
+def test_status_reports_each_stage_while_the_job_runs(pipeline: LocalPipeline) -> None:
+    # GIVEN a job whose caption and translate steps are held until the test lets them go
+    hold_caption = _hold(pipeline, "CaptionFunction")
+    hold_translate = _hold(pipeline, "TranslateFunction")
+    _status, created = call_api(pipeline, "POST", "/jobs", small_jpeg("rocket"), "image/jpeg")
     job_id = created["job_id"]
     try:
-        # WHEN the status is asked while the execution runs
-        status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
-        # THEN it is RUNNING (from DescribeExecution), without results yet
-        assert status == 200 and job["status"] == "RUNNING" and "caption" not in job
+        # WHEN the status is asked while caption runs THEN RUNNING, caption running, no text
+        job = _poll(pipeline, job_id, lambda j: j.get("stages", {}).get("caption"))
+        assert job["status"] == "RUNNING" and job["stages"]["caption"]["status"] == "RUNNING"
+        assert "caption" not in job and "translate" not in job["stages"]
+        # WHEN caption finished and translate runs THEN caption is done, with its text
+        hold_caption.set()
+        job = _poll(pipeline, job_id, lambda j: "translate" in j.get("stages", {}))
+        assert job["stages"]["caption"]["status"] == "SUCCEEDED"
+        assert job["stages"]["caption"]["function_ms"] > 0
+        assert (
+            job["caption"].startswith("A photo of")
+            and job["stages"]["translate"]["status"] == "RUNNING"
+        )
     finally:
-        release.set()
+        hold_caption.set()
+        hold_translate.set()
     assert pipeline.wait([job_id], timeout_s=120)[job_id] == "SUCCEEDED"
-    assert call_api(pipeline, "GET", f"/jobs/{job_id}")[1]["status"] == "SUCCEEDED"
+    final = call_api(pipeline, "GET", f"/jobs/{job_id}")[1]
+    assert final["status"] == "SUCCEEDED"
+    assert {name: stage["status"] for name, stage in final["stages"].items()} == {
+        "caption": "SUCCEEDED",
+        "translate": "SUCCEEDED",
+        "speak": "SUCCEEDED",
+    }
+
+
+def test_job_options_travel_through_the_state_machine_to_each_step(
+    pipeline: LocalPipeline, models: FakeModels
+) -> None:
+    # GIVEN a job created with generation controls for every step
+    options = {
+        "caption": {"do_sample": True, "top_k": 3, "seed": 11},
+        "translate": {"num_beams": 4, "cache": False},
+        "speak": {"length_scale": 1.25, "sentence_silence_s": 0.5},
+    }
+    body = json.dumps({"content_type": "image/jpeg", "options": options}).encode()
+    status, created = call_api(pipeline, "POST", "/jobs", body, "application/json")
+    assert status == 201
+    job_id, upload = created["job_id"], created["upload"]
+    # WHILE nothing is uploaded, the job exists and waits for its image
+    status, waiting = call_api(pipeline, "GET", f"/jobs/{job_id}")
+    assert (status, waiting["status"]) == (200, "AWAITING_UPLOAD")
+    files = {"file": ("c.jpg", small_jpeg("coffee", 64), "image/jpeg")}
+    assert requests.post(upload["url"], data=upload["fields"], files=files, timeout=30).ok
+    assert pipeline.wait([job_id], timeout_s=60)[job_id] == "SUCCEEDED"
+    # THEN each model got its own controls, and the result records them
+    assert models.captioner.calls[-1]["sampling"].top_k == 3
+    assert models.translator.decodings[-1].num_beams == 4
+    assert models.synthesizer.options[-1]["length_scale"] == 1.25
+    assert models.synthesizer.options[-1]["sentence_silence_s"] == 0.5
+    status, job = call_api(pipeline, "GET", f"/jobs/{job_id}")
+    assert job["options"]["translate"]["num_beams"] == 4
+
+
+def test_bad_job_options_are_422_naming_the_field(pipeline: LocalPipeline) -> None:
+    body = json.dumps({"options": {"speak": {"length_scale": 9}}}).encode()
+    status, error = call_api(pipeline, "POST", "/jobs", body, "application/json")
+    assert status == 422 and "length_scale" in error["message"]

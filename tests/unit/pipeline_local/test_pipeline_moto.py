@@ -15,6 +15,7 @@ import pytest
 from image_to_speech.errors import BadInputError, TransientError
 
 from pipeline_local.runner import LocalPipeline
+from tests.fakes import FakeModels
 from tests.unit.pipeline_local.conftest import small_jpeg
 
 
@@ -205,3 +206,29 @@ def test_twenty_uploads_at_once_all_complete(pipeline: LocalPipeline) -> None:
         assert result.caption and result.translation and result.audio_key
     assert len(_keys(pipeline, "results/")) == 20
     assert len(_keys(pipeline, "audio/")) == 20
+
+
+def test_a_duplicate_upload_finishes_without_running_any_model(
+    pipeline: LocalPipeline, models: FakeModels
+) -> None:
+    # GIVEN a photo that went through the pipeline once
+    photo = small_jpeg("coffee", 96)
+    first = pipeline.run(photo, "coffee.jpg", timeout_s=60)
+    calls = (
+        len(models.captioner.calls),
+        len(models.translator.batches),
+        len(models.synthesizer.calls),
+    )
+    # WHEN the same bytes are uploaded under another name
+    again = pipeline.run(photo, "coffee copy.jpg", timeout_s=60)
+    # THEN every step is a cache hit: no model ran, and the result says so per step
+    assert again.status == "SUCCEEDED" and again.result is not None and first.result is not None
+    assert again.result.cached == {"caption": True, "translate": True, "speak": True}
+    assert first.result.cached == {"caption": False, "translate": False, "speak": False}
+    assert again.result.audio_key == first.result.audio_key
+    assert again.result.translation == first.result.translation
+    assert (
+        len(models.captioner.calls),
+        len(models.translator.batches),
+        len(models.synthesizer.calls),
+    ) == calls

@@ -13,7 +13,8 @@ from ..errors import InvalidParameterError, UnsupportedImageFormatError
 from ..inference.captioning import Captioner
 from ..media import IMAGE_MEDIA_TYPES, MAX_INLINE_IMAGE_BYTES, parse_media_type
 from ..ports import ObjectStore
-from ..schemas import CaptionParams, CaptionResponse, CaptionS3Request
+from ..schemas import CaptionOptions, CaptionParams, CaptionResponse, CaptionS3Request
+from ..services.cache import ResultCache
 from ..services.caption import caption_image, caption_upload
 from .bodies import image_too_large, media_type, read_body
 from .concurrency import run_blocking
@@ -45,7 +46,11 @@ _OPENAPI_BODY: dict[str, Any] = {
 }
 
 
-def build_router(captioner: Captioner, store: Callable[[], ObjectStore]) -> APIRouter:
+def build_router(
+    captioner: Captioner,
+    store: Callable[[], ObjectStore],
+    cache: Callable[[], ResultCache | None],
+) -> APIRouter:
     router = APIRouter(tags=["caption"])
 
     @router.post(
@@ -60,10 +65,14 @@ def build_router(captioner: Captioner, store: Callable[[], ObjectStore]) -> APIR
         content_type = media_type(request)
         if content_type in IMAGE_MEDIA_TYPES:
             body = await read_body(request, MAX_INLINE_IMAGE_BYTES, too_large=image_too_large)
-            return await run_blocking(caption_image, captioner, body, params, declared=content_type)
+            return await run_blocking(
+                caption_image, captioner, body, params, declared=content_type, cache=cache()
+            )
         if content_type == "multipart/form-data":
             image, declared = await _multipart_image(request)
-            return await run_blocking(caption_image, captioner, image, params, declared=declared)
+            return await run_blocking(
+                caption_image, captioner, image, params, declared=declared, cache=cache()
+            )
         if content_type == "application/json":
             body = await read_body(request, MAX_JSON_BODY_BYTES, too_large=image_too_large)
             try:
@@ -71,8 +80,17 @@ def build_router(captioner: Captioner, store: Callable[[], ObjectStore]) -> APIR
             except ValidationError as exc:
                 raise RequestModelError(CaptionS3Request, exc) from exc
             bucket = store()  # configuration is checked before any work
+            options = CaptionOptions.model_validate(
+                parsed.model_dump(include=set(CaptionOptions.model_fields))
+            )
             return await run_blocking(
-                caption_upload, captioner, bucket, parsed.s3_key, parsed, field="s3_key"
+                caption_upload,
+                captioner,
+                bucket,
+                parsed.s3_key,
+                options,
+                field="s3_key",
+                cache=cache(),
             )
         raise UnsupportedImageFormatError(
             f"Content-Type '{content_type or 'missing'}' is not accepted here.",

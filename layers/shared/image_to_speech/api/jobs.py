@@ -54,7 +54,7 @@ def build_router(
             body = CreateJobRequest.model_validate_json(raw) if raw.strip() else CreateJobRequest()
         except ValidationError as exc:
             raise RequestModelError(CreateJobRequest, exc) from exc
-        created = await run_blocking(create_upload_job, bucket, body.content_type)
+        created = await run_blocking(create_upload_job, bucket, body.content_type, body.options)
         return JSONResponse(created.model_dump(exclude_none=True), status_code=201)
 
     @router.get("/jobs/{job_id}", response_model=JobStatus, response_model_exclude_none=True)

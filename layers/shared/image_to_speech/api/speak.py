@@ -10,11 +10,12 @@ from fastapi.responses import JSONResponse, Response
 
 from ..config import missing
 from ..errors import ServiceError
-from ..inference.speech import Synthesizer
+from ..inference.voices import Voices
 from ..keys import speech_key
 from ..ports import ObjectStore
-from ..schemas import SpeakRequest, SpeakResponse
-from ..services.speak import Speech, StoredSpeech, speak, store_speech
+from ..schemas import SpeakOptions, SpeakRequest, SpeakResponse
+from ..services.cache import ResultCache
+from ..services.speak import StoredSpeech, cached_wav, speak, speak_into_store, store_speech
 from .bodies import limit_json_body
 from .concurrency import run_blocking
 
@@ -48,7 +49,12 @@ def wants_wav(accept: str | None) -> bool:
     return best_wav > best_json
 
 
-def build_router(synthesizer: Synthesizer, store: Callable[[], ObjectStore]) -> APIRouter:
+CacheProvider = Callable[[], ResultCache | None]
+
+
+def build_router(
+    voices: Voices, store: Callable[[], ObjectStore], cache: CacheProvider
+) -> APIRouter:
     router = APIRouter(tags=["speak"])
     responses: dict[int | str, dict[str, Any]] = {
         200: {"content": {"audio/wav": {}}, "description": "JSON, or the WAV (Accept: audio/wav)"},
@@ -63,23 +69,58 @@ def build_router(synthesizer: Synthesizer, store: Callable[[], ObjectStore]) -> 
         dependencies=[Depends(limit_json_body(MAX_SPEAK_BODY_BYTES))],
     )
     async def speak_route(body: SpeakRequest, request: Request) -> Any:
-        inline = wants_wav(request.headers.get("accept"))
-        # The bucket is needed unless the client takes the WAV itself: check it before the work.
-        bucket = _optional(store) if inline else store()
-        speech = await run_blocking(speak, synthesizer, body.text, language=body.language)
-        if inline and len(speech.result.wav) <= MAX_INLINE_WAV_BYTES:
-            return _wav_response(speech)
-        if bucket is None:
-            raise missing("BUCKET_NAME", "the S3 bucket that holds WAVs too big to answer inline")
-        stored = await run_blocking(store_speech, bucket, speech, speech_key())
-        answer = _stored_answer(stored, bucket)
-        if inline:
-            return JSONResponse(
-                answer.model_dump(), status_code=303, headers={"Location": answer.url}
-            )
-        return answer
+        options = SpeakOptions.model_validate(
+            body.model_dump(include=set(SpeakOptions.model_fields))
+        )
+        if wants_wav(request.headers.get("accept")):
+            # The client takes the WAV itself: the bucket is optional (cache, or too big a WAV).
+            bucket = _optional(store)
+            results = cache() if bucket is not None else None
+            return await run_blocking(_inline, voices, bucket, results, body, options)
+        bucket = store()  # needed: checked before any work
+        stored = await run_blocking(
+            speak_into_store,
+            voices,
+            bucket,
+            body.text,
+            language=body.language,
+            key=speech_key(),
+            options=options,
+            cache=cache(),
+        )
+        return _answer(stored, bucket)
 
     return router
+
+
+def _inline(
+    voices: Voices,
+    bucket: ObjectStore | None,
+    results: ResultCache | None,
+    body: SpeakRequest,
+    options: SpeakOptions,
+) -> Response:
+    if bucket is not None:
+        hit = cached_wav(
+            voices, bucket, results, body.text, language=body.language, options=options
+        )
+        if hit is not None:
+            return _wav_response(*hit)
+    speech = speak(voices, body.text, language=body.language, options=options)
+    result = speech.result
+    if len(result.wav) <= MAX_INLINE_WAV_BYTES:
+        meta = StoredSpeech(
+            audio_key="",
+            duration_s=result.duration_s,
+            sample_rate=result.sample_rate,
+            model=speech.model,
+            ms=result.ms,
+        )
+        return _wav_response(meta, result.wav)
+    if bucket is None:
+        raise missing("BUCKET_NAME", "the S3 bucket that holds WAVs too big to answer inline")
+    answer = _answer(store_speech(bucket, speech, speech_key()), bucket)
+    return JSONResponse(answer.model_dump(), status_code=303, headers={"Location": answer.url})
 
 
 def _optional(store: Callable[[], ObjectStore]) -> ObjectStore | None:
@@ -89,28 +130,28 @@ def _optional(store: Callable[[], ObjectStore]) -> ObjectStore | None:
         return None
 
 
-def _wav_response(speech: Speech) -> Response:
-    result = speech.result
+def _wav_response(speech: StoredSpeech, wav: bytes) -> Response:
     return Response(
-        result.wav,
+        wav,
         media_type="audio/wav",
         headers={
-            "X-Duration-S": f"{result.duration_s:.3f}",
-            "X-Sample-Rate": str(result.sample_rate),
+            "X-Duration-S": f"{speech.duration_s:.3f}",
+            "X-Sample-Rate": str(speech.sample_rate),
             "X-Model-Preset": str(speech.model.get("preset", "")),
-            "X-Inference-Ms": f"{result.ms:.1f}",
+            "X-Inference-Ms": f"{speech.ms:.1f}",
+            "X-Cached": "true" if speech.cached else "false",
         },
     )
 
 
-def _stored_answer(stored: StoredSpeech, bucket: ObjectStore) -> SpeakResponse:
-    result = stored.speech.result
+def _answer(stored: StoredSpeech, bucket: ObjectStore) -> SpeakResponse:
     return SpeakResponse(
         audio_key=stored.audio_key,
         url=bucket.presigned_get_url(stored.audio_key),
         expires_in=bucket.presign_expires_s,
-        duration_s=round(result.duration_s, 3),
-        sample_rate=result.sample_rate,
-        model=stored.speech.model,
-        ms=round(result.ms, 3),
+        duration_s=stored.duration_s,
+        sample_rate=stored.sample_rate,
+        model=stored.model,
+        ms=stored.ms,
+        cached=stored.cached,
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends
 
 from ..inference.translation import Translator
-from ..schemas import TranslateRequest, TranslateResponse
+from ..schemas import TranslateOptions, TranslateRequest, TranslateResponse
+from ..services.cache import ResultCache
 from ..services.translate import translate_text
 from .bodies import limit_json_body
 from .concurrency import run_blocking
@@ -14,7 +17,7 @@ from .concurrency import run_blocking
 MAX_TRANSLATE_BODY_BYTES = 128 * 1024
 
 
-def build_router(translator: Translator) -> APIRouter:
+def build_router(translator: Translator, cache: Callable[[], ResultCache | None]) -> APIRouter:
     router = APIRouter(tags=["translate"])
 
     @router.post(
@@ -30,8 +33,10 @@ def build_router(translator: Translator) -> APIRouter:
             request.text,
             source=request.source,
             target=request.target,
-            num_beams=request.num_beams,
-            max_new_tokens=request.max_new_tokens,
+            options=TranslateOptions.model_validate(
+                request.model_dump(include=set(TranslateOptions.model_fields))
+            ),
+            cache=cache(),
         )
 
     return router

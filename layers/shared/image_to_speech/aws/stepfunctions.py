@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, get_settings
 from ..keys import execution_arn
-from ..ports import ExecutionInfo, StartOutcome
+from ..pipeline.progress import progress_from_history
+from ..ports import ExecutionInfo, JobProgress, StartOutcome
 from .clients import sfn_client
 from .errors import aws_errors
 
@@ -60,6 +61,12 @@ class StepFunctionsExecutions:
             input=_json_object(execution.get("input")),
             output=_json_object(execution.get("output")),
         )
+
+    def progress(self, job_id: str) -> JobProgress:
+        arn = execution_arn(self.state_machine_arn, job_id)
+        with aws_errors("Step Functions"):
+            history = self._client.get_execution_history(executionArn=arn, maxResults=200)
+        return progress_from_history([dict(event) for event in history["events"]])
 
 
 def _json_object(text: Any) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ..errors import BadInputError
 from ..observability import logger
-from ..ports import Executions, UploadVersions
+from ..ports import Executions, UploadStore
 from ..services.jobs import UploadedObject
 from ..services.uploads import UploadOutcome, accept_upload
 from ..tasks.task import refused
@@ -48,11 +48,11 @@ def uploaded_objects(event: S3Event) -> list[UploadedObject]:
 
 
 def upload_handler(
-    executions: Callable[[], Executions], versions: Callable[[], UploadVersions]
+    executions: Callable[[], Executions], store: Callable[[], UploadStore]
 ) -> Callable[[Any, Any], dict[str, Any]]:
     def start(event: dict[str, Any]) -> list[UploadOutcome]:
         objects = uploaded_objects(S3Event(event))
-        outcomes = [accept_upload(executions(), versions(), upload) for upload in objects]
+        outcomes = [accept_upload(executions(), store(), upload) for upload in objects]
         done = [outcome for outcome in outcomes if outcome is not None]
         logger.info("uploads", extra={"jobs": [vars(outcome) for outcome in done]})
         return done

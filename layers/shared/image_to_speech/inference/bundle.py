@@ -62,6 +62,14 @@ class Bundle:
             raise BundleIntegrityError(f"{self.path}: '{name}' is not listed in the manifest")
         return self.path / name
 
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of what the model IS: preset, kind, config and every file's hash. A rebuilt or
+        replaced bundle has another fingerprint, so results cached for it are not reused."""
+        identity = {key: self.manifest.get(key) for key in ("preset", "kind", "config", "files")}
+        encoded = json.dumps(identity, sort_keys=True, default=str).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
     def describe(self) -> dict[str, Any]:
         """Short identity for responses and results: preset, kind and weights source."""
         return {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .bundle import Bundle
-from .limits import check_generation_params
+from .limits import Sampling, check_generation_params
 
 # The most caption tokens a client may ask for, whatever the model, so a request means the
 # same thing for every caption model.
@@ -30,10 +30,19 @@ class Captioner(Protocol):
     load_ms: float  # bundle verify + session creation
 
     def caption(
-        self, image: bytes, *, max_new_tokens: int | None = None, num_beams: int = 1
+        self,
+        image: bytes,
+        *,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        sampling: Sampling | None = None,
     ) -> CaptionResult: ...
 
 
-def validate_generation_params(max_new_tokens: int | None, num_beams: int) -> None:
+def validate_generation_params(
+    max_new_tokens: int | None, num_beams: int, sampling: Sampling | None = None
+) -> None:
     """Refuse out-of-range generation parameters with a typed error saying what is allowed."""
-    check_generation_params(num_beams, max_new_tokens, max_new_tokens_limit=MAX_NEW_TOKENS)
+    check_generation_params(
+        num_beams, max_new_tokens, max_new_tokens_limit=MAX_NEW_TOKENS, sampling=sampling
+    )

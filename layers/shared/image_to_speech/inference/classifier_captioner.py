@@ -18,6 +18,8 @@ from ..errors import BundleIntegrityError
 from . import images
 from .bundle import Bundle
 from .captioning import CaptionResult, validate_generation_params
+from .limits import Sampling
+from .sampling import generator, sample_index
 from .session import create_session
 
 RESAMPLING = {
@@ -124,23 +126,37 @@ class ClassifierCaptioner:
             )
         self.load_ms = bundle.verify_ms + (time.perf_counter() - started) * 1000
 
-    def classify(self, image: bytes) -> list[tuple[str, float]]:
-        """The top_k (label, probability) pairs, best first. Raises typed errors for bad bytes."""
-        decoded = images.decode_image(image)
-        tensor = preprocess(decoded, self.preprocessing)
-        logits = self.session.run([self.output_name], {self.input_name: tensor})[0][0]
+    def logits(self, image: bytes) -> np.ndarray:
+        """The classifier's logits for one image. Raises typed errors for bad bytes."""
+        tensor = preprocess(images.decode_image(image), self.preprocessing)
+        logits: np.ndarray = self.session.run([self.output_name], {self.input_name: tensor})[0][0]
+        return logits
+
+    def classify(self, image: bytes, sampling: Sampling | None = None) -> list[tuple[str, float]]:
+        """The top_k (label, probability) pairs, best first; with sampling, the first label is
+        drawn from the (tempered, top-k/top-p filtered) distribution instead."""
+        logits = self.logits(image)
         probabilities = softmax(logits)
-        top = np.argsort(-probabilities)[: int(self.rules["top_k"])]
+        top = [int(i) for i in np.argsort(-probabilities)[: int(self.rules["top_k"])]]
+        if sampling is not None:
+            drawn = sample_index(logits, sampling, generator(sampling))
+            top = [drawn, *(i for i in top if i != drawn)][: len(top)]
         return [(self.labels[i], float(probabilities[i])) for i in top]
 
     def caption(
-        self, image: bytes, *, max_new_tokens: int | None = None, num_beams: int = 1
+        self,
+        image: bytes,
+        *,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        sampling: Sampling | None = None,
     ) -> CaptionResult:
-        # A classifier does not generate tokens: the parameters are checked, then unused, so a
-        # request valid for one caption model is valid for every other.
-        validate_generation_params(max_new_tokens, num_beams)
+        # A classifier does not generate tokens: max_new_tokens and num_beams are checked, then
+        # unused, so a request valid for one caption model is valid for every other. Sampling
+        # draws the named label.
+        validate_generation_params(max_new_tokens, num_beams, sampling)
         started = time.perf_counter()
-        ranked = self.classify(image)
+        ranked = self.classify(image, sampling)
         sentence = phrase_caption(ranked, self.rules)
         ms = (time.perf_counter() - started) * 1000
         labels = [{"label": label, "score": round(score, 4)} for label, score in ranked]

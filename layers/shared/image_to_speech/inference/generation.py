@@ -20,6 +20,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .limits import Sampling
+from .sampling import generator, sample_rows
+
 Past = dict[str, np.ndarray]
 
 
@@ -33,10 +36,16 @@ class GenerationConfig:
     length_penalty: float = 1.0
     suppress_token_ids: tuple[int, ...] = ()  # e.g. Marian's <pad> (bad_words_ids)
     forced_eos_token_id: int | None = None  # emitted at the last step (Marian's config)
+    sampling: Sampling | None = None  # None: greedy (num_beams 1) or beam search
 
     @classmethod
     def from_manifest(
-        cls, generation: Mapping[str, Any], *, max_new_tokens: int, num_beams: int
+        cls,
+        generation: Mapping[str, Any],
+        *,
+        max_new_tokens: int,
+        num_beams: int,
+        sampling: Sampling | None = None,
     ) -> GenerationConfig:
         """From a bundle's config["generation"] (written by model_build.seq2seq)."""
         eos = generation.get("eos_token_id")
@@ -55,6 +64,7 @@ class GenerationConfig:
             length_penalty=float(generation.get("length_penalty", 1.0)),
             suppress_token_ids=suppressed,
             forced_eos_token_id=generation.get("forced_eos_token_id"),
+            sampling=sampling,
         )
 
 
@@ -213,6 +223,8 @@ def check_config(config: GenerationConfig) -> None:
         raise ValueError(f"num_beams must be 1..8, got {config.num_beams}")
     if config.max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be >= 1, got {config.max_new_tokens}")
+    if config.sampling is not None and config.num_beams > 1:
+        raise ValueError("sampling draws one sequence: it needs num_beams == 1")
 
 
 def generate(decoder: Decoder, batch_size: int, config: GenerationConfig) -> list[list[int]]:
@@ -241,12 +253,18 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def greedy_search(decoder: Decoder, batch_size: int, config: GenerationConfig) -> list[list[int]]:
+    """One token per step for each row: the most likely one, or a sampled one (config.sampling)."""
     sequences = np.full((batch_size, 1), config.decoder_start_token_id, dtype=np.int64)
     finished = np.zeros(batch_size, dtype=bool)
     past: Past | None = None
+    rng = generator(config.sampling) if config.sampling else None
     for step in range(config.max_new_tokens):
         logits, past = decoder.step(sequences, past)
-        tokens = process_logits(logits, step, config).argmax(axis=-1).astype(np.int64)
+        scores = process_logits(logits, step, config)
+        if config.sampling is not None and rng is not None:
+            tokens = sample_rows(scores, config.sampling, rng)
+        else:
+            tokens = scores.argmax(axis=-1).astype(np.int64)
         tokens = np.where(finished, config.pad_token_id, tokens)
         sequences = np.concatenate([sequences, tokens[:, None]], axis=1)
         if config.eos_token_id is not None:

@@ -15,6 +15,7 @@ from tokenizers import Tokenizer
 
 from .bundle import Bundle
 from .generation import GenerationConfig, MergedDecoder, generate
+from .limits import Decoding, Sampling
 from .session import open_encoder_decoder
 from .translation import MAX_NEW_TOKENS_LIMIT, BaseTranslator
 
@@ -77,6 +78,7 @@ class MarianTranslator(BaseTranslator):
         num_beams: int = 1,
         max_new_tokens: int | None = None,
         use_cache: bool = True,
+        sampling: Sampling | None = None,
     ) -> list[list[int]]:
         """Target ids for each sentence (use_cache=False: the cache-free reference path)."""
         input_ids, mask = self.encode(sentences)
@@ -88,11 +90,15 @@ class MarianTranslator(BaseTranslator):
             self.generation,
             max_new_tokens=max_new_tokens or self.default_max_new_tokens(mask),
             num_beams=num_beams,
+            sampling=sampling,
         )
         return generate(decoder, len(sentences), config)
 
-    def _translate_batch(
-        self, sentences: list[str], num_beams: int, max_new_tokens: int | None
-    ) -> list[str]:
-        ids = self.generate_ids(sentences, num_beams=num_beams, max_new_tokens=max_new_tokens)
+    def _translate_batch(self, sentences: list[str], decoding: Decoding) -> list[str]:
+        ids = self.generate_ids(
+            sentences,
+            num_beams=decoding.num_beams,
+            max_new_tokens=decoding.max_new_tokens,
+            sampling=decoding.sampling,
+        )
         return [self.target_tokenizer.decode(row, skip_special_tokens=True) for row in ids]

@@ -16,8 +16,11 @@ from .bundle import Bundle
 # 3,000 characters took 21.6 s on 2 cores (about 7 ms a character), 1,000 take about 7 s.
 MAX_SPEAK_CHARS = 3000
 MAX_SYNC_SPEAK_CHARS = 1000
+# Speech controls and their safe ranges (outside them VITS mumbles, rushes or drones).
 LENGTH_SCALE_RANGE = (0.5, 2.0)  # 2x faster .. 2x slower than the voice's natural pace
 NOISE_SCALE_RANGE = (0.0, 1.5)  # 0 = flat, deterministic timbre; Piper voices use ~0.667
+NOISE_W_RANGE = (0.0, 1.5)  # phoneme-duration variation; Piper voices use ~0.8
+SENTENCE_SILENCE_RANGE = (0.0, 2.0)  # seconds between sentences
 
 
 @dataclass(frozen=True)
@@ -42,4 +45,6 @@ class Synthesizer(Protocol):
         language: str = "pt-BR",
         length_scale: float | None = None,
         noise_scale: float | None = None,
+        noise_w: float | None = None,
+        sentence_silence_s: float | None = None,
     ) -> SpeechResult: ...

@@ -20,7 +20,14 @@ from ..errors import BundleIntegrityError, EmptyTextError, InvalidParameterError
 from .bundle import Bundle
 from .phonemize import phoneme_ids, phonemize_sentences
 from .session import create_session
-from .speech import LENGTH_SCALE_RANGE, MAX_SPEAK_CHARS, NOISE_SCALE_RANGE, SpeechResult
+from .speech import (
+    LENGTH_SCALE_RANGE,
+    MAX_SPEAK_CHARS,
+    NOISE_SCALE_RANGE,
+    NOISE_W_RANGE,
+    SENTENCE_SILENCE_RANGE,
+    SpeechResult,
+)
 from .text import chunk_sentences, normalize_language, require_text, split_sentences
 from .wav import to_wav_bytes
 
@@ -58,6 +65,7 @@ class PiperSynthesizer:
             length_scale=float(inference.get("length_scale", 1.0)),
             noise_w=float(inference.get("noise_w", 0.8)),
         )
+        self.sentence_silence_s = float(inference.get("sentence_silence_s", SENTENCE_SILENCE_S))
         id_map = json.loads(bundle.file(config["phoneme_id_map_file"]).read_text())
         self.id_map: dict[str, list[int]] = {key: list(ids) for key, ids in id_map.items()}
         self._input_names = {i.name for i in session.get_inputs()}
@@ -83,18 +91,28 @@ class PiperSynthesizer:
         language: str = "pt-BR",
         length_scale: float | None = None,
         noise_scale: float | None = None,
+        noise_w: float | None = None,
+        sentence_silence_s: float | None = None,
     ) -> SpeechResult:
+        """WAV bytes of `text`; None for a control means the voice's own default."""
         started = time.perf_counter()
         cleaned = require_text(text, max_chars=MAX_SPEAK_CHARS)
         language = normalize_language(language, self.languages)
+        defaults = self.default_scales
         scales = Scales(
             noise_scale=_checked(
-                "noise_scale", noise_scale, self.default_scales.noise_scale, NOISE_SCALE_RANGE
+                "noise_scale", noise_scale, defaults.noise_scale, NOISE_SCALE_RANGE
             ),
             length_scale=_checked(
-                "length_scale", length_scale, self.default_scales.length_scale, LENGTH_SCALE_RANGE
+                "length_scale", length_scale, defaults.length_scale, LENGTH_SCALE_RANGE
             ),
-            noise_w=self.default_scales.noise_w,
+            noise_w=_checked("noise_w", noise_w, defaults.noise_w, NOISE_W_RANGE),
+        )
+        silence_s = _checked(
+            "sentence_silence_s",
+            sentence_silence_s,
+            self.sentence_silence_s,
+            SENTENCE_SILENCE_RANGE,
         )
         chunks = chunk_sentences(split_sentences(cleaned), MAX_CHUNK_CHARS)
         phonemes = [p for p in phonemize_sentences(chunks, self.voices[language]) if p]
@@ -103,7 +121,7 @@ class PiperSynthesizer:
                 "'text' has nothing that can be spoken (no letters or digits).",
                 allowed={"min_chars": 1, "max_chars": MAX_SPEAK_CHARS},
             )
-        audio = self.speak_phonemes(phonemes, scales)
+        audio = self.speak_phonemes(phonemes, scales, silence_s)
         return SpeechResult(
             wav=to_wav_bytes(audio, self.sample_rate),
             sample_rate=self.sample_rate,
@@ -111,9 +129,12 @@ class PiperSynthesizer:
             ms=(time.perf_counter() - started) * 1000,
         )
 
-    def speak_phonemes(self, phonemes: list[str], scales: Scales) -> np.ndarray:
+    def speak_phonemes(
+        self, phonemes: list[str], scales: Scales, silence_s: float | None = None
+    ) -> np.ndarray:
         """Float audio for phoneme strings (one per sentence), joined by short silences."""
-        silence = np.zeros(int(self.sample_rate * SENTENCE_SILENCE_S), dtype=np.float32)
+        gap = self.sentence_silence_s if silence_s is None else silence_s
+        silence = np.zeros(int(self.sample_rate * gap), dtype=np.float32)
         pieces: list[np.ndarray] = []
         for index, sentence in enumerate(phonemes):
             if index:

@@ -64,14 +64,15 @@ def normalize_language(tag: str, supported: list[str] | tuple[str, ...]) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split on sentence-final punctuation, keeping abbreviations ('Dr. Silva') together."""
+    """Split at sentence-final punctuation, except where the sentence clearly goes on:
+    after an abbreviation or an initial ('Dr. Silva', 'e.g. cats', 'J. Smith'), and before a
+    lowercase word ('"Where to?" she asked', 'Wait... then'). Decimals ('3.5') never split,
+    since the punctuation must be followed by whitespace."""
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end(1)
-        words = text[start:end].split()
-        last_word = words[-1].rstrip(".").lower() if words else ""
-        if match.group(1).startswith(".") and (last_word in _ABBREVIATIONS or len(last_word) == 1):
+        if _continues(text[start:end], match.group(1), text[match.end() :]):
             continue
         sentence = text[start:end].strip()
         if sentence:
@@ -81,6 +82,16 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         sentences.append(tail)
     return sentences
+
+
+def _continues(sentence: str, punctuation: str, following: str) -> bool:
+    """True when the punctuation ending `sentence` does not end the sentence."""
+    if following[:1].islower():
+        return True
+    words = sentence.split()
+    last_word = words[-1].rstrip(".").lower().lstrip("\"'(«“") if words else ""
+    is_abbreviation = last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
+    return punctuation.startswith(".") and not punctuation.startswith("..") and is_abbreviation
 
 
 def chunk_sentences(sentences: list[str], max_chars: int) -> list[str]:

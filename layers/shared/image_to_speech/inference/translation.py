@@ -15,7 +15,7 @@ from typing import Protocol
 
 from ..errors import InvalidParameterError
 from .bundle import Bundle
-from .limits import check_generation_params
+from .limits import Decoding, Sampling, check_generation_params
 from .text import chunk_sentences, normalize_language, require_text, split_sentences
 
 MAX_TRANSLATE_CHARS = 5000
@@ -52,7 +52,11 @@ class Translator(Protocol):
         target: str = "pt-BR",
         num_beams: int = 1,
         max_new_tokens: int | None = None,
+        sampling: Sampling | None = None,
     ) -> TranslationResult: ...
+
+
+_GREEDY = Decoding()
 
 
 def batched(items: list[str], size: int) -> Iterator[list[str]]:
@@ -83,14 +87,14 @@ class BaseTranslator:
         target: str = "pt-BR",
         num_beams: int = 1,
         max_new_tokens: int | None = None,
+        sampling: Sampling | None = None,
     ) -> TranslationResult:
         started = time.perf_counter()
-        sentences = self.prepare(
-            text, source=source, target=target, num_beams=num_beams, max_new_tokens=max_new_tokens
-        )
+        decoding = Decoding(num_beams, max_new_tokens, sampling)
+        sentences = self.prepare(text, source=source, target=target, decoding=decoding)
         outputs: list[str] = []
         for batch in batched(sentences, self.batch_size):
-            translated = self._translate_batch(batch, num_beams, max_new_tokens)
+            translated = self._translate_batch(batch, decoding)
             if len(translated) != len(batch):  # a broken implementation, not a client problem
                 raise RuntimeError(f"{len(batch)} sentences in, {len(translated)} out")
             outputs.extend(part.strip() for part in translated)
@@ -101,13 +105,7 @@ class BaseTranslator:
         )
 
     def prepare(
-        self,
-        text: str,
-        *,
-        source: str = "en",
-        target: str = "pt-BR",
-        num_beams: int = 1,
-        max_new_tokens: int | None = None,
+        self, text: str, *, source: str = "en", target: str = "pt-BR", decoding: Decoding = _GREEDY
     ) -> list[str]:
         """Validate everything (typed errors) and return the sentence chunks to translate."""
         if not isinstance(text, str):
@@ -118,12 +116,13 @@ class BaseTranslator:
         normalize_language(source, self.source_languages)
         normalize_language(target, self.target_languages)
         check_generation_params(
-            num_beams, max_new_tokens, max_new_tokens_limit=self.max_new_tokens_limit
+            decoding.num_beams,
+            decoding.max_new_tokens,
+            max_new_tokens_limit=self.max_new_tokens_limit,
+            sampling=decoding.sampling,
         )
         return chunk_sentences(split_sentences(cleaned), self.max_sentence_chars)
 
-    def _translate_batch(
-        self, sentences: list[str], num_beams: int, max_new_tokens: int | None
-    ) -> list[str]:
+    def _translate_batch(self, sentences: list[str], decoding: Decoding) -> list[str]:
         """Translate each sentence (already validated and split); same order, same count."""
         raise NotImplementedError

@@ -24,6 +24,7 @@ from .generation import (
     generate,
 )
 from .images import decode_image, to_tensor
+from .limits import Sampling
 from .session import create_session, open_encoder_decoder
 
 
@@ -72,20 +73,26 @@ class EncoderDecoderCaptioner:
         max_new_tokens: int,
         num_beams: int,
         use_cache: bool = True,
+        sampling: Sampling | None = None,
     ) -> list[list[int]]:
         """Token ids for a batch of preprocessed images (use_cache=False: reference path)."""
         (hidden,) = self.encoder.run(["last_hidden_state"], {"pixel_values": pixel_values})
         decoder = self.make_decoder(hidden, use_cache=use_cache)
         config = GenerationConfig.from_manifest(
-            self.generation, max_new_tokens=max_new_tokens, num_beams=num_beams
+            self.generation, max_new_tokens=max_new_tokens, num_beams=num_beams, sampling=sampling
         )
         return generate(decoder, pixel_values.shape[0], config)
 
     def caption(
-        self, image: bytes, *, max_new_tokens: int | None = None, num_beams: int = 1
+        self,
+        image: bytes,
+        *,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        sampling: Sampling | None = None,
     ) -> CaptionResult:
         started = time.perf_counter()
-        validate_generation_params(max_new_tokens, num_beams)
+        validate_generation_params(max_new_tokens, num_beams, sampling)
         if max_new_tokens is not None and max_new_tokens > self.max_new_tokens_limit:
             raise InvalidParameterError(  # a tiny model with few positions
                 f"max_new_tokens={max_new_tokens} exceeds this model's limit "
@@ -94,7 +101,7 @@ class EncoderDecoderCaptioner:
             )
         budget = max_new_tokens or min(self.default_max_new_tokens, self.max_new_tokens_limit)
         (ids,) = self.generate_ids(
-            self.pixel_values(image), max_new_tokens=budget, num_beams=num_beams
+            self.pixel_values(image), max_new_tokens=budget, num_beams=num_beams, sampling=sampling
         )
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         return CaptionResult(

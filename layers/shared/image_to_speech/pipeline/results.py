@@ -21,6 +21,7 @@ class _Step(BaseModel):
 
     model: dict[str, Any] = Field(default_factory=dict)
     ms: float | None = None
+    cached: bool = False  # served from the result cache: no model ran
     entered_at: str | None = None  # $$.State.EnteredTime of the step's state
 
 
@@ -60,6 +61,7 @@ class PipelineState(BaseModel):
     speak: SpeakStep | None = None
     failed_step: str | None = None
     error: StepsError | None = None
+    options: dict[str, Any] | None = None  # the job's generation controls, per step
 
 
 class RecordRequest(BaseModel):
@@ -100,6 +102,10 @@ class JobResult(BaseModel):
     audio: dict[str, Any] | None = None
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     durations_ms: dict[str, StepTiming] = Field(default_factory=dict)
+    cached: dict[str, bool] = Field(
+        default_factory=dict, description="Per step: served from the result cache"
+    )
+    options: dict[str, Any] | None = None
     total_ms: float | None = None
     error: FailureInfo | None = None
     execution_arn: str | None = None
@@ -173,6 +179,7 @@ def build_result(request: RecordRequest) -> JobResult:
     steps = _steps(state)
     durations: dict[str, StepTiming] = {}
     models: dict[str, dict[str, Any]] = {}
+    cached: dict[str, bool] = {}
     for index, (name, step) in enumerate(steps):
         if step is None:
             continue
@@ -180,6 +187,7 @@ def build_result(request: RecordRequest) -> JobResult:
         end = following.entered_at if following is not None else request.finished_at
         state_ms = _elapsed_ms(step.entered_at, end)
         durations[name] = StepTiming(function_ms=step.ms, state_ms=state_ms)
+        cached[name] = step.cached
         if step.model:
             models[name] = step.model
     succeeded = request.action == "record_success"
@@ -204,6 +212,8 @@ def build_result(request: RecordRequest) -> JobResult:
         ),
         models=models,
         durations_ms=durations,
+        cached=cached,
+        options=state.options,
         total_ms=_elapsed_ms(request.started_at, request.finished_at),
         error=error,
         execution_arn=request.execution_arn,

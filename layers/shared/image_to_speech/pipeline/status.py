@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from ..ports import ExecutionInfo, ObjectStore
+from ..ports import ExecutionInfo, JobProgress, ObjectStore
 from ..schemas import JobStatus
 from .results import FailureInfo, JobResult, StepsError, readable_reason
 
 
 def status_from_result(result: JobResult, store: ObjectStore) -> JobStatus:
     status = JobStatus.model_validate(result.model_dump(exclude={"schema_version"}))
+    status.stages = _finished_stages(result)
     if result.audio_key:
         status.audio_url = store.presigned_get_url(result.audio_key)
         status.audio_url_expires_in = store.presign_expires_s
@@ -18,12 +20,23 @@ def status_from_result(result: JobResult, store: ObjectStore) -> JobStatus:
 
 
 def status_from_execution(
-    job_id: str, execution: ExecutionInfo, store: ObjectStore | None = None
+    job_id: str,
+    execution: ExecutionInfo,
+    progress: JobProgress | None = None,
+    store: ObjectStore | None = None,
 ) -> JobStatus:
-    """A job without a result document: still running, or the recorder itself failed (or the
-    run was stopped / timed out): report what Step Functions knows."""
+    """A job without a result document: still running (with each stage's progress), or the
+    recorder itself failed (or the run was stopped / timed out): what Step Functions knows."""
     if execution.status == "RUNNING":
-        return JobStatus(job_id=job_id, status="RUNNING", started_at=execution.started_at)
+        progress = progress or JobProgress()
+        return JobStatus(
+            job_id=job_id,
+            status="RUNNING",
+            started_at=execution.started_at,
+            stages={name: asdict(stage) for name, stage in progress.stages.items()},
+            caption=progress.texts.get("caption"),
+            translation=progress.texts.get("translation"),
+        )
     succeeded = execution.status == "SUCCEEDED"
     if succeeded and execution.output:
         return _unrecorded_success(job_id, execution, execution.output, store)
@@ -66,3 +79,17 @@ def _unrecorded_success(
 def _text(output: dict[str, Any], step: str, field: str) -> str | None:
     value = (output.get(step) or {}).get(field) if isinstance(output.get(step), dict) else None
     return value if isinstance(value, str) else None
+
+
+def _finished_stages(result: JobResult) -> dict[str, dict[str, Any]]:
+    """Every stage of a finished job: done (with its times), or where it failed."""
+    stages: dict[str, dict[str, Any]] = {}
+    for name, timing in result.durations_ms.items():
+        stages[name] = {
+            "status": "SUCCEEDED",
+            "ms": timing.state_ms,
+            "function_ms": timing.function_ms,
+        }
+    if result.error is not None and result.error.step in ("caption", "translate", "speak"):
+        stages[result.error.step] = {"status": "FAILED", "ms": None, "function_ms": None}
+    return stages

@@ -4,18 +4,35 @@ result, get its status. Only S3 and Step Functions are touched here, never a mod
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from ..errors import BadInputError, ImageTooLargeError, JobNotFoundError, ObjectNotFoundError
-from ..keys import is_job_id, is_upload, job_id_for_upload, new_job_id, result_key, upload_key
+from ..keys import (
+    is_job_id,
+    is_upload,
+    job_id_for_upload,
+    job_request_key,
+    new_job_id,
+    result_key,
+    upload_key,
+)
 from ..media import FORMAT_BY_MEDIA_TYPE, MAX_INLINE_IMAGE_BYTES, MAX_UPLOAD_BYTES, MEDIA_TYPES
 from ..observability import logger, traced
 from ..pipeline.results import JobResult, RecordRequest, build_result
 from ..pipeline.status import status_from_execution, status_from_result
 from ..ports import Executions, ObjectStore, StartOutcome
-from ..schemas import CreatedJob, JobStatus, PresignedUpload, RecordOutcome
+from ..schemas import (
+    CreatedJob,
+    JobOptions,
+    JobRequest,
+    JobStatus,
+    PresignedUpload,
+    RecordOutcome,
+)
 from .caption import check_image
 
 MAX_RESULT_BYTES = 1024 * 1024
+MAX_REQUEST_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -26,11 +43,33 @@ class UploadedObject:
     etag: str | None = None  # the content the job must caption (If-Match), without quotes
 
 
+def _save_request(store: ObjectStore, job_id: str, options: JobOptions | None) -> None:
+    """requests/<job-id>.json: the job's options, read by the trigger when the image arrives
+    (and what tells GET /jobs/{id} that the job exists but awaits its upload)."""
+    request = JobRequest(
+        job_id=job_id, options=options or JobOptions(), created_at=datetime.now(UTC).isoformat()
+    )
+    store.put_bytes(
+        job_request_key(job_id), request.model_dump_json().encode(), content_type="application/json"
+    )
+
+
+def load_request(store: ObjectStore, job_id: str) -> JobRequest | None:
+    try:
+        data = store.get_bytes(job_request_key(job_id), max_bytes=MAX_REQUEST_BYTES)
+    except ObjectNotFoundError:
+        return None
+    return JobRequest.model_validate_json(data)
+
+
 @traced
-def create_upload_job(store: ObjectStore, content_type: str) -> CreatedJob:
+def create_upload_job(
+    store: ObjectStore, content_type: str, options: JobOptions | None = None
+) -> CreatedJob:
     """A new job id and a presigned POST for the browser to upload its image to S3; the
-    upload's S3 notification starts the pipeline."""
+    upload's S3 notification starts the pipeline with the job's options."""
     job_id = new_job_id()
+    _save_request(store, job_id, options)
     key = upload_key(job_id, FORMAT_BY_MEDIA_TYPE[content_type])
     post = store.presigned_post(key, content_type=content_type, max_bytes=MAX_UPLOAD_BYTES)
     upload = PresignedUpload(
@@ -50,7 +89,9 @@ def create_upload_job(store: ObjectStore, content_type: str) -> CreatedJob:
 
 
 @traced
-def create_job_with_image(store: ObjectStore, image: bytes, declared: str | None) -> CreatedJob:
+def create_job_with_image(
+    store: ObjectStore, image: bytes, declared: str | None, options: JobOptions | None = None
+) -> CreatedJob:
     """Store an image sent in the request (small ones only) under uploads/: job PENDING."""
     if len(image) > MAX_INLINE_IMAGE_BYTES:
         raise ImageTooLargeError(
@@ -61,26 +102,33 @@ def create_job_with_image(store: ObjectStore, image: bytes, declared: str | None
         )
     image_format = check_image(image, declared)
     job_id = new_job_id()
+    _save_request(store, job_id, options)  # before the upload: the trigger reads it
     key = upload_key(job_id, image_format)
     store.put_bytes(key, image, content_type=MEDIA_TYPES[image_format])
     return CreatedJob(job_id=job_id, status="PENDING", status_url=f"/jobs/{job_id}", key=key)
 
 
 @traced
-def start_pipelines(executions: Executions, uploads: list[UploadedObject]) -> list[StartOutcome]:
+def start_pipelines(
+    executions: Executions, store: ObjectStore, uploads: list[UploadedObject]
+) -> list[StartOutcome]:
     """At most one execution per uploaded object; repeated deliveries change nothing.
-    Objects outside uploads/ are ignored: results/ and audio/ writes never start a pipeline."""
+    Objects outside uploads/ are ignored: results/ and audio/ writes never start a pipeline.
+    A job created by POST /jobs runs with the options it asked for, any other with defaults."""
     outcomes = []
     for upload in uploads:
         if not is_upload(upload.key):
             logger.info("not an upload: ignored", extra={"key": upload.key})
             continue
         job_id = job_id_for_upload(upload.bucket, upload.key, upload.version)
+        request = load_request(store, job_id)
+        options = request.options if request is not None else JobOptions()
         # `etag` is always present (null if unknown): the state machine reads $.etag.
         payload = {
             "job_id": job_id,
             "bucket": upload.bucket,
             "key": upload.key,
+            "options": options.model_dump(mode="json"),
             "etag": upload.etag,
         }
         outcomes.append(executions.start(job_id, payload))
@@ -124,9 +172,20 @@ def get_job(store: ObjectStore, executions: Executions, job_id: str) -> JobStatu
     if result is not None:
         return status_from_result(result, store)
     execution = executions.describe(job_id)
-    if execution is None:
+    if execution is not None:
+        running = execution.status == "RUNNING"
+        return status_from_execution(
+            job_id, execution, executions.progress(job_id) if running else None, store
+        )
+    request = load_request(store, job_id)
+    if request is None:
         raise _not_found(job_id)
-    return status_from_execution(job_id, execution, store)
+    return JobStatus(
+        job_id=job_id,
+        status="AWAITING_UPLOAD",
+        options=request.options.model_dump(mode="json"),
+        started_at=request.created_at,
+    )
 
 
 def _not_found(job_id: str) -> JobNotFoundError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..observability import logger, traced
-from ..ports import Executions, StartOutcome, UploadVersions
+from ..ports import Executions, StartOutcome, UploadStore, UploadVersions
 from .jobs import UploadedObject, start_pipelines
 
 
@@ -26,10 +26,10 @@ class UploadOutcome:
 
 @traced
 def accept_upload(
-    executions: Executions, versions: UploadVersions, upload: UploadedObject
+    executions: Executions, store: UploadStore, upload: UploadedObject
 ) -> UploadOutcome | None:
     """Start the upload's job (None: not an upload); refuse a second content for a job."""
-    outcomes = start_pipelines(executions, [upload])
+    outcomes = start_pipelines(executions, store, [upload])
     if not outcomes:
         return None
     outcome: StartOutcome = outcomes[0]
@@ -38,7 +38,7 @@ def accept_upload(
     job_etag = _job_etag(executions, outcome.job_id)
     if job_etag is None or upload.etag is None or job_etag == upload.etag.strip('"'):
         return UploadOutcome(outcome.job_id, started=False)  # the same event, delivered again
-    refused = refuse_other_versions(versions, upload.key, keep_etag=job_etag)
+    refused = refuse_other_versions(store, upload.key, keep_etag=job_etag)
     return UploadOutcome(outcome.job_id, started=False, refused_versions=refused)
 
 

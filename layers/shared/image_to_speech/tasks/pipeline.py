@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..inference.captioning import Captioner
-from ..inference.speech import Synthesizer
 from ..inference.translation import Translator
+from ..inference.voices import Voices
 from ..keys import job_audio_key
 from ..pipeline.results import RecordRequest
 from ..ports import ObjectStore
 from ..schemas import (
-    CaptionParams,
     CaptionTaskInput,
     CaptionTaskOutput,
     RecordOutcome,
@@ -20,6 +19,7 @@ from ..schemas import (
     TranslateTaskInput,
     TranslateTaskOutput,
 )
+from ..services.cache import ResultCache
 from ..services.caption import caption_upload
 from ..services.jobs import record_result
 from ..services.speak import speak_into_store
@@ -27,25 +27,33 @@ from ..services.translate import translate_text
 from .task import Task, own_bucket
 
 StoreProvider = Callable[[], ObjectStore]
+CacheProvider = Callable[[], ResultCache | None]
 
 
 def caption_task(
-    captioner: Captioner, store: StoreProvider
+    captioner: Captioner, store: StoreProvider, cache: CacheProvider
 ) -> Task[CaptionTaskInput, CaptionTaskOutput]:
     def run(payload: CaptionTaskInput) -> CaptionTaskOutput:
         bucket = own_bucket(store(), payload.bucket)
         response = caption_upload(
-            captioner, bucket, payload.key, CaptionParams(), if_match=payload.etag
+            captioner, bucket, payload.key, payload.options, cache=cache(), if_match=payload.etag
         )
         return CaptionTaskOutput.model_validate(response.model_dump())
 
     return Task(CaptionTaskInput, run)
 
 
-def translate_task(translator: Translator) -> Task[TranslateTaskInput, TranslateTaskOutput]:
+def translate_task(
+    translator: Translator, cache: CacheProvider
+) -> Task[TranslateTaskInput, TranslateTaskOutput]:
     def run(payload: TranslateTaskInput) -> TranslateTaskOutput:
         response = translate_text(
-            translator, payload.text, source=payload.source, target=payload.target
+            translator,
+            payload.text,
+            source=payload.source,
+            target=payload.target,
+            options=payload.options,
+            cache=cache(),
         )
         return TranslateTaskOutput.model_validate(response.model_dump())
 
@@ -53,25 +61,20 @@ def translate_task(translator: Translator) -> Task[TranslateTaskInput, Translate
 
 
 def speak_task(
-    synthesizer: Synthesizer, store: StoreProvider
+    voices: Voices, store: StoreProvider, cache: CacheProvider
 ) -> Task[SpeakTaskInput, SpeakTaskOutput]:
     def run(payload: SpeakTaskInput) -> SpeakTaskOutput:
         bucket = own_bucket(store(), payload.bucket)
         stored = speak_into_store(
-            synthesizer,
+            voices,
             bucket,
             payload.text,
             language=payload.language,
             key=job_audio_key(payload.job_id),
+            options=payload.options,
+            cache=cache(),
         )
-        result = stored.speech.result
-        return SpeakTaskOutput(
-            audio_key=stored.audio_key,
-            duration_s=round(result.duration_s, 3),
-            sample_rate=result.sample_rate,
-            model=stored.speech.model,
-            ms=round(result.ms, 3),
-        )
+        return SpeakTaskOutput.model_validate(stored.model_dump())
 
     return Task(SpeakTaskInput, run)
 

@@ -78,7 +78,7 @@ def test_caption_task_event(
     """GIVEN a Step Functions task input WHEN handled THEN the task output dict comes back."""
     s3.put_object(Bucket=BUCKET, Key=EVENT_UPLOAD_KEY, Body=sample_jpeg())
     output = caption_function.handler(read_event("caption_task"), lambda_context)
-    assert set(output) == {"caption", "model", "ms"}
+    assert set(output) == {"caption", "model", "ms", "cached"}
     assert output["caption"] == sample_caption() and output["ms"] > 0
     json.dumps(output)  # Step Functions needs plain JSON
 
@@ -208,7 +208,7 @@ def test_translate_task_event(
     translate_function: FunctionUnderTest, lambda_context: FakeLambdaContext
 ) -> None:
     output = translate_function.handler(read_event("translate_task"), lambda_context)
-    assert set(output) == {"translation", "model", "ms"} and output["translation"]
+    assert set(output) == {"translation", "model", "ms", "cached"} and output["translation"]
 
 
 @pytest.mark.parametrize(

@@ -275,3 +275,18 @@ def test_a_bundle_with_an_incomplete_config_is_refused(bundle_copy: Path) -> Non
     # WHEN loaded THEN it is a bundle problem, not a crash at the first request
     with pytest.raises(BundleIntegrityError, match="caption"):
         load_captioner(bundle_copy)
+
+
+def test_sampling_draws_the_named_label(captioner: Captioner) -> None:
+    # GIVEN top_k=1 THEN sampling names the likeliest label (as greedy does); a seeded draw at
+    # a high temperature is repeatable
+    from image_to_speech.inference.limits import Sampling
+
+    photo = photo_bytes("chelsea")
+    greedy = captioner.caption(photo).caption
+    assert captioner.caption(photo, sampling=Sampling(top_k=1, seed=0)).caption == greedy
+    hot = Sampling(temperature=2.0, top_k=50, seed=4)
+    assert (
+        captioner.caption(photo, sampling=hot).caption
+        == captioner.caption(photo, sampling=hot).caption
+    )

@@ -10,6 +10,7 @@ from image_to_speech.inference.generation import (
     generate,
     greedy_search,
 )
+from image_to_speech.inference.limits import Sampling
 
 START, EOS, PAD = 0, 1, 2
 VOCAB = 6
@@ -130,3 +131,27 @@ def test_out_of_range_search_settings_are_refused() -> None:
         generate(ScriptedDecoder(TRAP), 1, config(num_beams=9))
     with pytest.raises(ValueError, match="max_new_tokens"):
         generate(ScriptedDecoder(TRAP), 1, config(max_new_tokens=0))
+
+
+def test_sampling_follows_the_distribution_and_is_repeatable_with_a_seed() -> None:
+    # GIVEN the TRAP distribution (3: 0.6, 4: 0.4 at the first step)
+    def first_tokens(sampling: Sampling, runs: int) -> list[int]:
+        return [
+            greedy_search(ScriptedDecoder(TRAP), 1, config(sampling=sampling))[0][0]
+            for _ in range(runs)
+        ]
+
+    # WHEN sampled without a seed many times THEN both tokens appear, roughly 60/40
+    draws = first_tokens(Sampling(), 400)
+    assert 0.5 < draws.count(3) / len(draws) < 0.7 and set(draws) == {3, 4}
+    # THEN a seed repeats the same sequence; top_k=1 is greedy; a low temperature sharpens
+    assert first_tokens(Sampling(seed=5), 3) == [first_tokens(Sampling(seed=5), 1)[0]] * 3
+    assert set(first_tokens(Sampling(top_k=1), 20)) == {3}
+    assert first_tokens(Sampling(temperature=0.05), 50).count(3) == 50
+    # top_p=0.5 keeps only the likeliest token (0.6 already covers half the mass)
+    assert set(first_tokens(Sampling(top_p=0.5), 20)) == {3}
+
+
+def test_sampling_needs_one_beam() -> None:
+    with pytest.raises(ValueError, match="num_beams"):
+        generate(ScriptedDecoder(TRAP), 1, config(num_beams=2, sampling=Sampling(seed=1)))

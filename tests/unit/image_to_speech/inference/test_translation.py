@@ -14,6 +14,7 @@ from image_to_speech.errors import (
     TextTooLongError,
     UnsupportedLanguageError,
 )
+from image_to_speech.inference.limits import Decoding
 from image_to_speech.inference.loaders import load_translator
 from image_to_speech.inference.marian import MarianTranslator
 from image_to_speech.inference.translation import (
@@ -34,9 +35,7 @@ class RecordingTranslator(BaseTranslator):
         self.batches: list[list[str]] = []
         self.load_ms = 0.0
 
-    def _translate_batch(
-        self, sentences: list[str], num_beams: int, max_new_tokens: int | None
-    ) -> list[str]:
+    def _translate_batch(self, sentences: list[str], decoding: Decoding) -> list[str]:
         self.batches.append(list(sentences))
         return [s.upper() for s in sentences]
 

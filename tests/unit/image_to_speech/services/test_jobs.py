@@ -14,6 +14,7 @@ from image_to_speech.errors import (
 from image_to_speech.media import MAX_INLINE_IMAGE_BYTES, MAX_UPLOAD_BYTES
 from image_to_speech.pipeline.results import RecordRequest
 from image_to_speech.ports import ExecutionInfo
+from image_to_speech.schemas import JobOptions, SpeakOptions
 from image_to_speech.services.jobs import (
     UploadedObject,
     create_job_with_image,
@@ -63,10 +64,30 @@ def test_each_upload_starts_one_execution_and_other_prefixes_none() -> None:
         UploadedObject("b", "uploads/a.jpg", "e1"),  # the same event delivered twice
         UploadedObject("b", "results/x.json", "e2"),
     ]
-    outcomes = start_pipelines(runs, uploads)
+    outcomes = start_pipelines(runs, InMemoryStore(), uploads)
     assert [o.started for o in outcomes] == [True, False]
     (payload,) = runs.started.values()
     assert payload["key"] == "uploads/a.jpg" and payload["bucket"] == "b"
+    # an upload nobody created a job for runs with the default options
+    assert payload["options"] == JobOptions().model_dump(mode="json")
+
+
+def test_a_created_job_runs_with_its_options_and_awaits_its_upload() -> None:
+    store, runs = InMemoryStore(), FakeExecutions()
+    options = JobOptions.model_validate(
+        {"caption": {"num_beams": 3}, "speak": {"length_scale": 1.5, "cache": False}}
+    )
+    created = create_upload_job(store, "image/jpeg", options)
+    status = get_job(store, runs, created.job_id)
+    assert status.status == "AWAITING_UPLOAD"
+    start_pipelines(runs, store, [UploadedObject("test-bucket", created.key, "etag")])
+    payload = runs.started[created.job_id]
+    assert payload["options"]["caption"]["num_beams"] == 3
+    assert payload["options"]["speak"] == {
+        **SpeakOptions().model_dump(),
+        "length_scale": 1.5,
+        "cache": False,
+    }
 
 
 def _record(action: str, **job: object) -> RecordRequest:
@@ -107,7 +128,7 @@ def test_get_job_without_result_reports_the_execution() -> None:
     assert failed.error.type == "States.Timeout"
 
 
-@pytest.mark.parametrize("job_id", ["nope", "A" * 32, "c" * 32])
+@pytest.mark.parametrize("job_id", ["nope", "A" * 32, "c" * 32])  # "c" * 32: never created
 def test_unknown_jobs_are_404(job_id: str) -> None:
     with pytest.raises(JobNotFoundError):
         get_job(InMemoryStore(), FakeExecutions(), job_id)

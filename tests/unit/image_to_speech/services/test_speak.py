@@ -17,10 +17,12 @@ def test_speak_returns_the_wav_and_the_voice() -> None:
 
 def test_speak_into_store_writes_the_wav_under_the_key() -> None:
     store = InMemoryStore()
-    stored = speak_into_store(FakeSynthesizer(), store, "Oi.", language="pt-BR", key="audio/j.wav")
-    assert stored.audio_key == "audio/j.wav"
+    voice = FakeSynthesizer()
+    stored = speak_into_store(voice, store, "Oi.", language="pt-BR", key="audio/j.wav")
+    assert stored.audio_key == "audio/j.wav" and not stored.cached
     assert store.objects["audio/j.wav"].content_type == "audio/wav"
-    assert store.objects["audio/j.wav"].data == stored.speech.result.wav
+    assert store.objects["audio/j.wav"].data[:4] == b"RIFF"
+    assert stored.duration_s == pytest.approx(0.15)
 
 
 def test_errors_keep_their_kind() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from image_to_speech.errors import ConfigurationError, StorageUnavailableError
+from image_to_speech.inference.voices import Voices
 from image_to_speech.tasks.pipeline import caption_task, record_task, speak_task, translate_task
 
 from tests.conftest import photo_bytes
@@ -24,15 +25,17 @@ def _failure(task: Any, event: Any) -> tuple[str, dict[str, Any]]:
 def test_a_task_chain_on_fakes() -> None:
     store = InMemoryStore()
     store.put_bytes("uploads/p.jpg", photo_bytes("coffee"), content_type="image/jpeg")
-    caption = caption_task(FakeCaptioner(), lambda: store)(
+    caption = caption_task(FakeCaptioner(), lambda: store, lambda: None)(
         {"job_id": JOB, "bucket": store.bucket, "key": "uploads/p.jpg"}
     )
-    translation = translate_task(FakeTranslator())({"job_id": JOB, "text": caption["caption"]})
-    spoken = speak_task(FakeSynthesizer(), lambda: store)(
+    translation = translate_task(FakeTranslator(), lambda: None)(
+        {"job_id": JOB, "text": caption["caption"]}
+    )
+    spoken = speak_task(Voices(FakeSynthesizer()), lambda: store, lambda: None)(
         {"job_id": JOB, "bucket": store.bucket, "text": translation["translation"]}
     )
     assert spoken["audio_key"] == f"audio/{JOB}.wav" and f"audio/{JOB}.wav" in store.objects
-    assert set(spoken) == {"audio_key", "duration_s", "sample_rate", "model", "ms"}
+    assert set(spoken) == {"audio_key", "duration_s", "sample_rate", "model", "ms", "cached"}
 
 
 @pytest.mark.parametrize(
@@ -46,7 +49,7 @@ def test_a_task_chain_on_fakes() -> None:
 )
 def test_client_errors_fail_as_exactly_bad_input_error(event: Any, code: str) -> None:
     store = InMemoryStore()
-    name, body = _failure(caption_task(FakeCaptioner(), lambda: store), event)
+    name, body = _failure(caption_task(FakeCaptioner(), lambda: store, lambda: None), event)
     assert (name, body["error"]) == ("BadInputError", code)
     assert body["message"]
 
@@ -55,7 +58,7 @@ def test_transient_errors_fail_as_exactly_transient_error() -> None:
     store = InMemoryStore()
     store.failures.append(StorageUnavailableError("S3 is slow"))
     event = {"job_id": JOB, "bucket": store.bucket, "text": "Oi."}
-    name, body = _failure(speak_task(FakeSynthesizer(), lambda: store), event)
+    name, body = _failure(speak_task(Voices(FakeSynthesizer()), lambda: store, lambda: None), event)
     assert (name, body["error"]) == ("TransientError", "storage_unavailable")
 
 

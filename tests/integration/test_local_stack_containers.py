@@ -1,0 +1,78 @@
+"""`make up CONTAINERS=1`: the same local stack, each function in its image (podman + SAM).
+
+GIVEN the images (`make images`, or built by this session)
+WHEN `python -m local_stack --containers` serves the HTTP API and the pipeline
+THEN every route answers from the containers, a browser-style job runs through Step Functions,
+and Ctrl-C leaves no process and no container behind.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from local_stack.process import StackProcess
+from tests.conftest import photo_bytes
+
+from .containers import MODEL_FUNCTIONS, image_tag
+
+pytestmark = pytest.mark.integration
+
+
+def running_containers() -> set[str]:
+    listed = subprocess.run(
+        ["podman", "ps", "--format", "{{.ID}} {{.Image}}"], capture_output=True, text=True
+    )
+    return {line for line in listed.stdout.splitlines() if line.strip()}
+
+
+def test_the_local_stack_runs_every_route_in_the_function_images(built_images: None) -> None:
+    before = running_containers()
+    stack = StackProcess(extra_args=["--ephemeral", "--containers"], start_timeout_s=600)
+    stack.start()
+    try:
+        assert stack.health()["functions"] == "containers"
+        cat = photo_bytes("chelsea")
+        with httpx.Client(base_url=stack.url, timeout=180) as api:
+            caption = api.post("/caption", content=cat, headers={"content-type": "image/jpeg"})
+            assert caption.status_code == 200, caption.text
+            assert "cat" in caption.json()["caption"].lower()
+            spoken = api.post("/speak", json={"text": "Uma foto de um gato."})
+            assert spoken.status_code == 200, spoken.text
+            # presigned for the person's browser (127.0.0.1), not the containers' address
+            assert spoken.json()["url"].startswith("http://127.0.0.1:")
+            assert httpx.get(spoken.json()["url"]).content[:4] == b"RIFF"
+            created = api.post("/jobs", json={"content_type": "image/jpeg"}).json()
+            upload = created["upload"]
+            sent = httpx.post(
+                upload["url"],
+                data=upload["fields"],
+                files={"file": ("cat.jpg", cat, "image/jpeg")},
+                headers={"Origin": stack.url},
+            )
+            assert sent.status_code == 204, sent.text
+            deadline = time.monotonic() + 300
+            while (status := api.get(f"/jobs/{created['job_id']}").json())["status"] in (
+                "RUNNING",
+                "AWAITING_UPLOAD",
+            ):
+                assert time.monotonic() < deadline
+                time.sleep(0.5)
+            assert status["status"] == "SUCCEEDED", status
+            assert "gato" in status["translation"].lower()
+    finally:
+        code = stack.stop(signal.SIGINT, timeout_s=120)
+    assert code == 0, stack.output()
+    # no function container of ours is left running (SAM runs them from images named after
+    # the functions, e.g. localhost/captionfunction:v1 or a rapid-* image built from it)
+    names = [image_tag(name).split(":")[0] for name in (*MODEL_FUNCTIONS, "JobsFunction")]
+    left = {
+        line
+        for line in running_containers() - before
+        if any(name in line.split(maxsplit=1)[-1] for name in names)
+    }
+    assert not left, left
