@@ -7,7 +7,10 @@ Step Functions (moto's ASL interpreter) and S3 notifications both invoke Lambda 
 they see exactly what AWS would: the JSON result, or {"errorType", "errorMessage"} with the
 function-error flag, which is how a Retry/Catch matches `BadInputError` or `TransientError`.
 
-moto is pinned (requirements/dev.txt) because this is private API; tests/unit/pipeline/
+The second, smaller patch makes a Distributed Map's `ItemReader` (`s3:listObjectsV2`) read
+every page of the listing, as Step Functions does (item_reader_lists_every_page).
+
+moto is pinned (requirements/dev.txt) because this is private API; tests/unit/pipeline_local/
 test_moto_bridge.py fails loudly if the hook's signature changes.
 """
 
@@ -31,7 +34,7 @@ from types import ModuleType
 from typing import Any
 
 import moto.awslambda.models as moto_lambda
-import moto.stepfunctions.parser.backend.execution as moto_sfn_execution
+import moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_eval_s3 as moto_item_reader  # noqa: E501
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -250,20 +253,41 @@ def looks_like_lambda_error(body: str) -> bool:
     )
 
 
-def _share_execution_on_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
-    return self
+def _list_every_object(env: Any, resource_runtime_part: Any, state_credentials: Any) -> None:
+    """A Distributed Map's `ItemReader` `s3:listObjectsV2` as Step Functions reads it: every
+    page of the listing (moto 5.2.5 reads the first 1,000 keys only, and fails on an empty
+    prefix), each item shaped as AWS documents it (Etag, Key, LastModified in epoch seconds,
+    Size, StorageClass) instead of boto3's (ETag, a datetime)."""
+    client = moto_item_reader.ResourceEvalS3._get_s3_client(
+        resource_runtime_part=resource_runtime_part, state_credentials=state_credentials
+    )
+    parameters = env.stack.pop()
+    items = []
+    for page in client.get_paginator("list_objects_v2").paginate(**parameters):
+        items.extend(_aws_listing_item(entry) for entry in page.get("Contents", []))
+    env.stack.append(items)
 
 
-def make_executions_copyable() -> None:
-    """Second (and last) moto workaround: allow more than one execution per state machine.
+def _aws_listing_item(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Etag": entry.get("ETag", ""),
+        "Key": entry["Key"],
+        "LastModified": int(entry["LastModified"].timestamp()),
+        "Size": int(entry.get("Size", 0)),
+        "StorageClass": entry.get("StorageClass", "STANDARD"),
+    }
 
-    moto 5.2.1's StartExecution deep-copies the state machine, including its list of earlier
-    executions; an execution that has run holds a threading.RLock, so the copy (and with it
-    every later StartExecution) fails with "cannot pickle '_thread.RLock' object". The copy
-    only runs the new execution and never uses that list, so earlier executions are shared
-    instead of copied.
-    """
-    moto_sfn_execution.Execution.__deepcopy__ = _share_execution_on_deepcopy  # type: ignore[attr-defined]
+
+@contextmanager
+def item_reader_lists_every_page() -> Iterator[None]:
+    """Second (and last) moto workaround, while the block runs: see _list_every_object."""
+    reader = moto_item_reader.ResourceEvalS3
+    original = reader.__dict__["_handle_list_objects_v2"]
+    reader._handle_list_objects_v2 = staticmethod(_list_every_object)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        reader._handle_list_objects_v2 = original  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -285,9 +309,9 @@ def installed(functions: Functions, *, capture_output: bool = True) -> Iterator[
         return functions.invoke(self, {} if event is None else event)
 
     moto_lambda.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
-    make_executions_copyable()
     try:
-        yield functions
+        with item_reader_lists_every_page():
+            yield functions
     finally:
         moto_lambda.LambdaFunction._invoke_lambda = original  # type: ignore[method-assign]
         if capture_output:
