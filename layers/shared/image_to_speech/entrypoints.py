@@ -12,24 +12,27 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from .api import batches as batches_api
 from .api import caption as caption_api
 from .api import jobs as jobs_api
 from .api import speak as speak_api
 from .api import translate as translate_api
 from .api.app_factory import Service, create_app
-from .aws.resources import executions, object_store
+from .aws.resources import batch_runs, executions, object_store
 from .handlers.api import api_handler, api_or_task_handler
 from .handlers.task import task_handler
 from .handlers.uploads import upload_handler
 from .inference.captioning import Captioner
 from .inference.speech import Synthesizer
 from .inference.translation import Translator
-from .ports import Executions, ObjectStore
+from .ports import BatchRuns, Executions, ObjectStore
+from .tasks.batches import summarize_batch_task
 from .tasks.pipeline import caption_task, record_task, speak_task, translate_task
 
 LambdaHandler = Callable[[Any, Any], Any]
 StoreProvider = Callable[[], ObjectStore]
 ExecutionsProvider = Callable[[], Executions]
+BatchRunsProvider = Callable[[], BatchRuns]
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,19 @@ def jobs_router(
     return jobs_api.build_router(store, runs)
 
 
+def batches_router(
+    store: StoreProvider = object_store, batches: BatchRunsProvider = batch_runs
+) -> APIRouter:
+    return batches_api.build_router(store, batches)
+
+
 def jobs_api_function(
-    store: StoreProvider = object_store, runs: ExecutionsProvider = executions
+    store: StoreProvider = object_store,
+    runs: ExecutionsProvider = executions,
+    batches: BatchRunsProvider = batch_runs,
 ) -> Function:
-    app = create_app([], title="Jobs", extra_routers=[jobs_router(store, runs)])
+    routers = [jobs_router(store, runs), batches_router(store, batches)]
+    app = create_app([], title="Jobs", extra_routers=routers)
     return Function(app, api_handler(app))
 
 
@@ -86,12 +98,18 @@ def result_recorder_function(store: StoreProvider = object_store) -> Function:
     return Function(None, task_handler(record_task(store)))
 
 
+def batch_summary_function(store: StoreProvider = object_store) -> Function:
+    return Function(None, task_handler(summarize_batch_task(store)))
+
+
 def all_routes_app(
     services: Sequence[Service],
     *,
     store: StoreProvider = object_store,
     runs: ExecutionsProvider = executions,
+    batches: BatchRunsProvider = batch_runs,
     title: str = "Image to speech (local)",
 ) -> FastAPI:
     """Every route of the HTTP API in one app: the local stack's server."""
-    return create_app(services, title=title, extra_routers=[jobs_router(store, runs)])
+    routers = [jobs_router(store, runs), batches_router(store, batches)]
+    return create_app(services, title=title, extra_routers=routers)

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import moto.awslambda.models as moto_lambda
+import moto.stepfunctions.exceptions as moto_sfn_errors
 import moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_eval_s3 as moto_item_reader  # noqa: E501
 import moto.stepfunctions.parser.models as moto_sfn_models
 from moto import mock_aws
@@ -45,9 +46,38 @@ def test_moto_no_longer_deep_copies_earlier_executions() -> None:
 
 
 def test_moto_item_reader_still_reads_a_single_page() -> None:
-    # When this fails, moto paginates by itself: drop item_reader_lists_every_page.
+    # When this fails, moto paginates by itself: drop _list_every_object.
     source = inspect.getsource(moto_item_reader.ResourceEvalS3._handle_list_objects_v2)
     assert 'response["Contents"]' in source and "ContinuationToken" not in source
+
+
+def test_moto_map_runs_still_fail_for_an_execution_that_is_starting() -> None:
+    # When this fails, moto checks the worker's environment itself: drop _list_map_runs and
+    # _describe_map_run.
+    source = inspect.getsource(moto_sfn_models.StepFunctionsParserBackend.list_map_runs)
+    assert "execution.exec_worker.env.map_run_record_pool_manager" in source
+
+
+def test_map_runs_of_a_starting_execution_are_none_not_a_crash() -> None:
+    # GIVEN an execution whose worker thread has not set up its environment yet
+    worker = type("Worker", (), {"env": None})()
+    execution = type("Execution", (), {"exec_worker": worker})()
+    backend = type(
+        "Backend",
+        (),
+        {
+            "describe_execution": lambda self, execution_arn: execution,
+            "_get_executions": lambda self: [execution],
+        },
+    )()
+    # WHEN its map runs are listed and one is described THEN none is there yet
+    assert moto_bridge._list_map_runs(backend, "arn:execution") == {"mapRuns": []}
+    try:
+        moto_bridge._describe_map_run(backend, "arn:mapRun")
+    except moto_sfn_errors.ResourceNotFound:
+        pass
+    else:
+        raise AssertionError("DescribeMapRun of an unknown map run must be ResourceNotFound")
 
 
 class _Stack:
@@ -64,7 +94,7 @@ def test_item_reader_lists_every_page_in_the_aws_item_shape() -> None:
             s3.put_object(Bucket="reader-bucket", Key=f"batches/lib/{index:04d}.jpg", Body=b"x")
         runtime = type("Runtime", (), {"region": "us-east-1", "account": "123456789012"})()
         credentials = type("Credentials", (), {"role_arn": None})()
-        with moto_bridge.item_reader_lists_every_page():
+        with moto_bridge.distributed_map_as_on_aws():
             handler = moto_item_reader.ResourceEvalS3._handle_list_objects_v2
             full, empty = (
                 _Stack({"Bucket": "reader-bucket", "Prefix": "batches/lib/"}),
