@@ -27,6 +27,7 @@ MODULES = (
     "handler_overhead",
     "containers",
     "pipeline",
+    "batch",
     "session_options",
 )
 HEADER = """# Benchmarks
