@@ -40,6 +40,7 @@ FUNCTIONS = (
     "JobsApiFunction",
     "UploadTriggerFunction",
     "RecordResultFunction",
+    "BatchSummaryFunction",
 )
 MODEL_FUNCTIONS = ("CaptionFunction", "TranslateFunction", "SpeakFunction")
 DOCKER_TAG = "v1"
