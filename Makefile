@@ -61,11 +61,12 @@ bench: models ## benchmarks, written to docs/benchmarks.md
 demo: models ## run the pipeline on a sample image (IMAGE=path to use your own)
 	$(PY) -m pipeline_local demo $(if $(IMAGE),--image $(IMAGE),)
 
-batch: models ## run the pipeline on every image of a folder (DIR=path)
-	$(PY) -m pipeline_local batch $(DIR)
+batch: models ## every image of a folder through the batch state machine (DIR=path [TIMEOUT=s])
+	$(PY) -m pipeline_local batch $(DIR) $(if $(TIMEOUT),--timeout $(TIMEOUT),)
 
-validate: setup ## sam validate --lint and the ASL check
+validate: setup ## sam validate --lint, batch.asl.json up to date with the pipeline, the ASL check
 	$(SAM) validate --lint --region us-east-1
+	$(PY) scripts/build_batch_asl.py --check
 	scripts/validate_asl.sh
 
 base-image: ## local stand-in for public.ecr.aws/lambda/python:3.13 (podman)

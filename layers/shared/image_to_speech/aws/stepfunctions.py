@@ -50,8 +50,8 @@ class StepFunctionsExecutions:
             return None
         return ExecutionInfo(
             status=str(execution.get("status", "RUNNING")),
-            started_at=_iso(execution.get("startDate")),
-            stopped_at=_iso(execution.get("stopDate")),
+            started_at=iso_time(execution.get("startDate")),
+            stopped_at=iso_time(execution.get("stopDate")),
             error=execution.get("error"),
             cause=execution.get("cause"),
         )
@@ -63,5 +63,5 @@ class StepFunctionsExecutions:
         return progress_from_history([dict(event) for event in history["events"]])
 
 
-def _iso(value: Any) -> str | None:
+def iso_time(value: Any) -> str | None:
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else None
