@@ -20,7 +20,7 @@ import onnxruntime as ort
 from .bundle import Bundle, load_bundle, resolve_bundle_dir
 from .errors import BundleIntegrityError, EmptyTextError, InvalidParameterError
 from .limits import MAX_SPEAK_CHARS
-from .phonemize import phoneme_ids, phonemize_sentences
+from .phonemize import phoneme_ids, phonemize_sentences, rewrite_phonemes
 from .session import create_session
 from .text import chunk_sentences, normalize_language, require_text, split_sentences
 from .wav import to_wav_bytes
@@ -71,6 +71,10 @@ class Synthesizer:
         )
         id_map = json.loads(bundle.file(config["phoneme_id_map_file"]).read_text())
         self.id_map: dict[str, list[int]] = {key: list(ids) for key, ids in id_map.items()}
+        # Optional per-bundle data (model_build/piper.py): phoneme rewrites per espeak-ng voice
+        # and the silence between sentences.
+        self.phoneme_rewrites: dict[str, list[list[str]]] = dict(config.get("phoneme_rewrites", {}))
+        self.sentence_silence_s = float(config.get("sentence_silence_s", SENTENCE_SILENCE_S))
         self._input_names = {i.name for i in session.get_inputs()}
 
     def synthesize(
@@ -94,7 +98,9 @@ class Synthesizer:
             noise_w=self.default_scales.noise_w,
         )
         chunks = chunk_sentences(split_sentences(cleaned), MAX_CHUNK_CHARS)
-        phonemes = [p for p in phonemize_sentences(chunks, self.voices[language]) if p]
+        voice = self.voices[language]
+        rewrites = self.phoneme_rewrites.get(voice, [])
+        phonemes = [rewrite_phonemes(p, rewrites) for p in phonemize_sentences(chunks, voice) if p]
         if not phonemes:
             raise EmptyTextError(
                 "'text' has nothing that can be spoken (no letters or digits).",
@@ -110,7 +116,7 @@ class Synthesizer:
 
     def speak_phonemes(self, phonemes: list[str], scales: Scales) -> np.ndarray:
         """Float audio for phoneme strings (one per sentence), joined by short silences."""
-        silence = np.zeros(int(self.sample_rate * SENTENCE_SILENCE_S), dtype=np.float32)
+        silence = np.zeros(int(self.sample_rate * self.sentence_silence_s), dtype=np.float32)
         pieces: list[np.ndarray] = []
         for index, sentence in enumerate(phonemes):
             if index:
