@@ -28,6 +28,7 @@ MODULES = (
     "containers",
     "pipeline",
     "session_options",
+    "intelligibility",
 )
 HEADER = """# Benchmarks
 

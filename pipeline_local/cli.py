@@ -92,6 +92,26 @@ def print_run(run: JobRun, audio_path: Path | None, result_path: Path | None) ->
         print(f"Result document: {result_path}")
 
 
+def print_round_trip(audio_path: Path, translation: str, result_path: Path) -> None:
+    """Whisper's transcript of the audio vs the translation, when the ASR bundle is built."""
+    from quality.asr import AsrUnavailableError, load_transcriber
+    from quality.round_trip import add_quality_to_result, round_trip_quality
+
+    try:
+        transcriber = load_transcriber()
+    except AsrUnavailableError as exc:
+        print(f"Round trip (speech -> text): skipped, {exc}")
+        return
+    quality = round_trip_quality(transcriber, audio_path.read_bytes(), translation)
+    add_quality_to_result(result_path, quality)
+    print("Round trip (speech -> text, Whisper base, pt):")
+    print(f"  heard        {quality['asr_transcript']}")
+    print(
+        f"  CER {quality['asr_cer']:.2f}  WER {quality['asr_wer']:.2f} against the translation "
+        f"(saved as quality.asr_cer in {result_path.name})"
+    )
+
+
 def demo(args: argparse.Namespace) -> int:
     if args.image:
         path = Path(args.image)
@@ -128,6 +148,8 @@ def demo(args: argparse.Namespace) -> int:
             if run.result.audio_key:
                 audio_path = pipeline.save_audio(run.result, out)
         print_run(run, audio_path, result_path)
+        if run.result is not None and audio_path is not None and result_path is not None:
+            print_round_trip(audio_path, run.result.translation or "", result_path)
         if args.verbose:
             assert pipeline.functions is not None
             for function, text in pipeline.functions.logs:
@@ -181,6 +203,7 @@ def batch(args: argparse.Namespace) -> int:
             result = pipeline.result(job_id)
             audio = pipeline.save_audio(result, out) if result and result.audio_key else None
             rows.append(_row(path, job_id, key, result, audio))
+    _add_round_trip_cer(rows)
     _print_table(rows)
     succeeded = sum(row["status"] == "SUCCEEDED" for row in rows)
     print(
@@ -219,17 +242,42 @@ def _row(
     }
 
 
+def _add_round_trip_cer(rows: list[dict[str, str]]) -> None:
+    """Fill each row's asr_cer (Whisper's transcript of its audio vs its translation)."""
+    from quality.asr import AsrUnavailableError, load_transcriber
+    from quality.round_trip import round_trip_quality
+
+    for row in rows:
+        row["asr_cer"] = ""
+    if not any(row["audio"] for row in rows):
+        return
+    try:
+        transcriber = load_transcriber()
+    except AsrUnavailableError as exc:
+        print(f"Round trip CER skipped: {exc}")
+        return
+    for row in rows:
+        if row["audio"] and row["translation"]:
+            quality = round_trip_quality(
+                transcriber, Path(row["audio"]).read_bytes(), row["translation"]
+            )
+            row["asr_cer"] = f"{quality['asr_cer']:.2f}"
+
+
 def _print_table(rows: list[dict[str, str]]) -> None:
     def cut(text: str, width: int) -> str:
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    header = f"{'file':<22} {'status':<10} {'ms':>6}  {'caption / error':<44} translation"
+    header = (
+        f"{'file':<22} {'status':<10} {'ms':>6} {'CER':>5}  {'caption / error':<44} translation"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
         text = row["caption"] or row["error"]
         print(
-            f"{cut(row['file'], 22):<22} {row['status']:<10} {row['total_ms']:>6}  "
+            f"{cut(row['file'], 22):<22} {row['status']:<10} {row['total_ms']:>6} "
+            f"{row.get('asr_cer', ''):>5}  "
             f"{cut(text, 44):<44} {cut(row['translation'], 50)}"
         )
 
