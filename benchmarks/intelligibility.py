@@ -71,6 +71,7 @@ def run() -> str:
         )
     relative = SENTENCES_FILE.relative_to(ROOT)
     return (
+        "## Intelligibility of the pt-BR voices (Whisper base transcribes them)\n\n"
         "| voice | role | WER | CER | audio s | ASR s / sentence |\n"
         "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
         f"{len(sentences)} pt-BR caption-like sentences (`{relative}`), each synthesized once and "
@@ -81,5 +82,7 @@ def run() -> str:
         "does not outweigh the set). Lower is better. VITS voices sample noise, so a rerun "
         "moves a voice's CER by about +-0.01-0.02. Per-sentence transcripts: "
         "`build/bench/intelligibility/`. Speak bundles found under "
-        f"`{models_dir().name}/speak/` are scored automatically (fp32 twins skipped)."
+        f"`{models_dir().name}/speak/` are scored automatically (fp32 twins skipped). What was "
+        "tried to make the offline voice intelligible: docs/models.md "
+        "(speak / piper-en_US-joe-medium-ptbr)."
     )

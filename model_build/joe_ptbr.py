@@ -9,7 +9,8 @@ little of it. This preset keeps Joe's weights and carries, as DATA in its manife
   pt-br phonemes onto the inventory Joe was trained on (EN_US_INVENTORY, measured with espeak-ng
   en-us), applied by the runtime's generic `inference.phonemize.rewrite_phonemes` before the
   phoneme ids are made;
-- `config["inference"]`: length/noise scales chosen by measurement;
+- `config["inference"]`: length/noise scales chosen by measurement (the runtime also reads an
+  optional `config["sentence_silence_s"]`; this preset keeps the default 0.2 s);
 - `config["intelligibility"]`: the CER/WER measured on quality/data/pt_sentences.txt and the
   guard the CER test (tests/unit/speak/test_intelligibility.py) holds the voice to.
 
@@ -59,14 +60,43 @@ PHONEME_REWRITES_PT_BR: list[list[str]] = [
     ["æ", "ə"],  # final -a
     ["y", "i"],  # final -e
     ["(?<![ˈˌ])a(?![ɪʊ])", "ɐ"],
+    # espeak-ng pt-br marks secondary stress on most unstressed syllables ("ˌumæ" for "uma");
+    # Joe reads it as English secondary stress and the words come out over-stressed.
+    ["ˌ", ""],
 ]
 
-INFERENCE = {"noise_scale": 0.4, "length_scale": 1.35, "noise_w": 0.4}
-SENTENCE_SILENCE_S = 0.3
+# Slower than Joe's English pace, and noise off: the mean rendering is as intelligible as any
+# sampled one (noise 0.333-0.667 measured no better) and the same every time, which lets the
+# CER guard test use a tight margin. A caller may still pass noise_scale per request.
+INFERENCE = {"noise_scale": 0.0, "length_scale": 1.35, "noise_w": 0.0}
 
-# Measured with `python -m benchmarks intelligibility` (all 61 sentences) and the guard test's
-# subset; see docs/models.md "speak / piper-en_US-joe-medium-ptbr".
-INTELLIGIBILITY: dict[str, Any] = {}
+# Measured with `python -m benchmarks intelligibility` (all 61 sentences, 2026-12-01) and, for
+# the guard, the first GUARD_SENTENCES of them; docs/models.md "speak /
+# piper-en_US-joe-medium-ptbr" tells what was tried. The issue's target (CER <= 0.25 and below
+# espeak-ng pt-br) is NOT reached: better than raw phonemes, still behind espeak-ng's voice.
+GUARD_SENTENCES = 20
+INTELLIGIBILITY: dict[str, Any] = {
+    "asr": "whisper-base (faster-whisper 1.2.1, int8, language pt, beam 5, temperature 0)",
+    "sentence_set": "quality/data/pt_sentences.txt",
+    "sentences": 61,
+    "cer": 0.483,
+    "wer": 0.864,
+    "espeak_ng_pt_br_cer": 0.430,
+    "espeak_ng_pt_br_wer": 0.742,
+    "raw_pt_br_phonemes_cer": 0.573,  # piper-en_US-joe-medium, Joe's default scales
+    "raw_pt_br_phonemes_wer": 0.924,
+    "target": {"cer_max": 0.25, "must_beat_espeak_ng": True, "reached": False},
+    "guard": {
+        "sentences": GUARD_SENTENCES,
+        "cer": 0.478,  # deterministic rendering (noise 0): the same on every run of a machine
+        "espeak_ng_pt_br_cer": 0.428,
+        # Covers numeric differences between CPUs / builds, estimated by re-rendering the 20
+        # sentences with a little noise (noise_scale 0.1) twice: CER 0.495 (+0.017) and 0.452
+        # (-0.026). 0.05 is about twice the largest change seen.
+        "margin": 0.05,
+    },
+    "measured_with": "python -m benchmarks intelligibility; tests/unit/speak/test_intelligibility",
+}
 
 
 def build_joe_ptbr(ctx: BuildContext) -> None:
@@ -74,12 +104,13 @@ def build_joe_ptbr(ctx: BuildContext) -> None:
         ctx,
         language_notes=(
             "An en_US voice speaking pt-BR through phoneme rewrites onto its trained inventory "
-            "(config.phoneme_rewrites) and slower, steadier scales: understandable with an "
-            "English accent. Use the faber preset for native pt-BR."
+            "(config.phoneme_rewrites) and slower, noise-free scales: easier to follow than raw "
+            "pt-br phonemes (Whisper base CER 0.48 vs 0.57) but still heavily accented and "
+            "behind espeak-ng's own pt-br voice (0.43): see config.intelligibility. Use the "
+            "faber preset for native pt-BR."
         ),
         config_overrides={
             "inference": dict(INFERENCE),
-            "sentence_silence_s": SENTENCE_SILENCE_S,
             "phoneme_rewrites": {"pt-br": [list(rule) for rule in PHONEME_REWRITES_PT_BR]},
             "intelligibility": dict(INTELLIGIBILITY),
         },

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
 
 from pipeline_local.cli import main
+from quality.asr import asr_unavailable_reason
 
 from .conftest import small_jpeg
 
@@ -36,3 +38,30 @@ def test_batch_writes_one_csv_row_per_image_and_the_audio(
     assert "cat" in rows["cat.jpg"]["caption"].lower()
     printed = capsys.readouterr().out
     assert "2/3 succeeded" in printed and "notes.jpg" in printed
+    # and with the speech recogniser built, each spoken row has its round-trip CER
+    assert rows["notes.jpg"]["asr_cer"] == ""
+    if asr_unavailable_reason() is None:
+        for name in ("cat.jpg", "coffee cup.jpg"):
+            assert 0.0 <= float(rows[name]["asr_cer"]) <= 1.0
+
+
+@pytest.mark.asr
+def test_demo_prints_the_round_trip_cer_and_saves_it_in_the_result(
+    tmp_path: Path, default_bundles: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reason = asr_unavailable_reason()
+    if reason:
+        pytest.skip(f"speech recogniser unavailable: {reason}")
+    # GIVEN a photo WHEN the demo runs it through the pipeline
+    image = tmp_path / "coffee.jpg"
+    image.write_bytes(small_jpeg("coffee"))
+    assert main(["demo", "--image", str(image), "--out", str(tmp_path / "out")]) == 0
+    # THEN Whisper's transcript of the audio is compared with the translation, printed and saved
+    printed = capsys.readouterr().out
+    assert "Round trip (speech -> text" in printed and "CER " in printed
+    (result_file,) = (tmp_path / "out").glob("*.json")
+    document = json.loads(result_file.read_text(encoding="utf-8"))
+    quality = document["quality"]
+    assert 0.0 <= quality["asr_cer"] <= 1.0 and 0.0 <= quality["asr_wer"] <= 1.0
+    assert quality["asr_model"].startswith("whisper-base") and "asr_transcript" in quality
+    assert document["translation"]  # the reference the CER was computed against
