@@ -10,7 +10,7 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 setup: .venv/.installed ## create .venv with build, test and lint tools (+ espeak-ng)
-.venv/.installed: requirements/runtime.txt requirements/build.txt requirements/dev.txt
+.venv/.installed: requirements/runtime.txt requirements/build.txt requirements/dev.txt requirements/quality.txt
 	scripts/setup.sh
 	touch $@
 

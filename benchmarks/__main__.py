@@ -30,6 +30,7 @@ MODULES = (
     "local_stack",
     "batch",
     "session_options",
+    "intelligibility",
 )
 HEADER = """# Benchmarks
 

@@ -112,6 +112,26 @@ def save_outputs(
     return audio_path, result_path
 
 
+def print_round_trip(audio_path: Path, translation: str, result_path: Path) -> None:
+    """Whisper's transcript of the audio vs the translation, when the ASR bundle is built."""
+    from quality.asr import AsrUnavailableError, load_transcriber
+    from quality.round_trip import add_quality_to_result, round_trip_quality
+
+    try:
+        transcriber = load_transcriber()
+    except AsrUnavailableError as exc:
+        print(f"Round trip (speech -> text): skipped, {exc}")
+        return
+    quality = round_trip_quality(transcriber, audio_path.read_bytes(), translation)
+    add_quality_to_result(result_path, quality)
+    print("Round trip (speech -> text, Whisper base, pt):")
+    print(f"  heard        {quality['asr_transcript']}")
+    print(
+        f"  CER {quality['asr_cer']:.2f}  WER {quality['asr_wer']:.2f} against the translation "
+        f"(saved as quality.asr_cer in {result_path.name})"
+    )
+
+
 def demo(args: argparse.Namespace) -> int:
     if args.image:
         path = Path(args.image)
@@ -140,6 +160,8 @@ def demo(args: argparse.Namespace) -> int:
         run = pipeline.run(data, name, timeout_s=args.timeout)
         audio_path, result_path = save_outputs(pipeline, run, Path(args.out))
         print_run(run, audio_path, result_path)
+        if run.result is not None and audio_path is not None and result_path is not None:
+            print_round_trip(audio_path, run.result.translation or "", result_path)
         if args.verbose:
             assert pipeline.functions is not None
             for function, text in pipeline.functions.logs:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,28 @@ def test_batch_with_the_real_models(
     assert (
         "notes.jpg: not an image by its bytes" in printed and "2 of 2 objects succeeded" in printed
     )
+
+
+@pytest.mark.asr
+@pytest.mark.models
+def test_demo_prints_the_round_trip_cer_and_saves_it_in_the_result(
+    tmp_path: Path, default_bundles: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quality.asr import asr_unavailable_reason
+
+    reason = asr_unavailable_reason()
+    if reason:
+        pytest.skip(f"speech recogniser unavailable: {reason}")
+    # GIVEN a photo WHEN the demo runs it through the pipeline
+    image = tmp_path / "coffee.jpg"
+    image.write_bytes(small_jpeg("coffee"))
+    assert cli.main(["demo", "--image", str(image), "--out", str(tmp_path / "out")]) == 0
+    # THEN Whisper's transcript of the audio is compared with the translation, printed and saved
+    printed = capsys.readouterr().out
+    assert "Round trip (speech -> text" in printed and "CER " in printed
+    (result_file,) = (tmp_path / "out").glob("*.json")
+    document = json.loads(result_file.read_text(encoding="utf-8"))
+    quality = document["quality"]
+    assert 0.0 <= quality["asr_cer"] <= 1.0 and 0.0 <= quality["asr_wer"] <= 1.0
+    assert quality["asr_model"].startswith("whisper-base") and "asr_transcript" in quality
+    assert document["translation"]  # the reference the CER was computed against
