@@ -184,6 +184,10 @@ class LocalPipeline:
 
     def _start(self) -> None:
         self._set_env(local_environment(self.bucket, quiet=self.quiet))
+        # The functions' logger may exist already (it reads POWERTOOLS_LOG_LEVEL when created).
+        from image_to_speech.observability import logger
+
+        logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))
         if self.quiet:
             # moto's ASL interpreter logs every failed state with a full repr (an expected
             # FAILED job included); the execution history and results/ already say it all.
