@@ -10,7 +10,7 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 setup: .venv/.installed ## create .venv with build, test and lint tools (+ espeak-ng)
-.venv/.installed: requirements/runtime.txt requirements/build.txt requirements/dev.txt
+.venv/.installed: requirements/runtime.txt requirements/build.txt requirements/dev.txt requirements/quality.txt
 	scripts/setup.sh
 	touch $@
 
@@ -64,14 +64,15 @@ bench: models ## benchmarks, written to docs/benchmarks.md
 demo: models ## run the pipeline on a sample image (IMAGE=path to use your own)
 	$(PY) -m pipeline_local demo $(if $(IMAGE),--image $(IMAGE),)
 
-batch: models ## run the pipeline on every image of a folder (DIR=path)
-	$(PY) -m pipeline_local batch $(DIR)
+batch: models ## every image of a folder through the batch state machine (DIR=path [TIMEOUT=s])
+	$(PY) -m pipeline_local batch $(DIR) $(if $(TIMEOUT),--timeout $(TIMEOUT),)
 
 checkov: setup ## checkov on template.yaml and on the SAM-transformed template
 	SAM_PYTHON=$(dir $(SAM))python scripts/checkov.sh
 
-validate: setup ## sam validate --lint and the ASL check
+validate: setup ## sam validate --lint, batch.asl.json up to date with the pipeline, the ASL check
 	$(SAM) validate --lint --region us-east-1
+	$(PY) scripts/build_batch_asl.py --check
 	scripts/validate_asl.sh
 
 base-image: ## local stand-in for public.ecr.aws/lambda/python:3.13 (podman)

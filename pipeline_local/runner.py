@@ -1,8 +1,9 @@
 """LocalPipeline: moto S3 + Lambda + Step Functions wired from template.yaml, in this process.
 
-The REAL statemachine/pipeline.asl.json runs on moto's ASL interpreter; its ${...}
-substitutions come from template.yaml's DefinitionSubstitutions and point at moto Lambda
-functions named like the template's, whose invocations the moto bridge sends to our handlers.
+The REAL statemachine/*.asl.json (the pipeline, and the batch) run on moto's ASL interpreter;
+their ${...} substitutions come from template.yaml's DefinitionSubstitutions and point at moto
+Lambda functions named like the template's (parameters: their Default), whose invocations the
+moto bridge sends to our handlers.
 An upload to uploads/ fires moto's S3 -> SQS notification (the bucket's QueueConfigurations)
 into the uploads queue; an in-process poller (sqs_poller.py, the template's
 EventSourceMapping) hands batches to the upload trigger, which starts the execution: the same
@@ -50,6 +51,12 @@ TRIGGER_FUNCTION = "UploadTriggerFunction"  # template.yaml: the EventSourceMapp
 LOCAL_VISIBILITY_TIMEOUT_S = 2
 # moto runs each execution in a thread; StartExecution itself happens in the S3 PUT request.
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}}
+# The variable that names each state machine to the functions (template.yaml builds the same
+# ARNs from the machines' fixed names).
+STATE_MACHINE_ENV = {
+    tmpl.PIPELINE_STATE_MACHINE: "STATE_MACHINE_ARN",
+    "BatchStateMachine": "BATCH_STATE_MACHINE_ARN",
+}
 
 
 class LocalPipelineError(RuntimeError):
@@ -157,6 +164,8 @@ class LocalPipeline:
         self.function_arns: dict[str, str] = {}
         self.load_ms: dict[str, float] = {}
         self.state_machine_arn = ""
+        self.state_machine_arns: dict[str, str] = {}
+        self.template: dict[str, Any] = {}
         self._saved_env: dict[str, str | None] = {}
         self._mock: Any = None
         self._bridge: Any = None
@@ -185,6 +194,10 @@ class LocalPipeline:
 
     def _start(self) -> None:
         self._set_env(local_environment(self.bucket, quiet=self.quiet))
+        # The functions' logger may exist already (it reads POWERTOOLS_LOG_LEVEL when created).
+        from image_to_speech.observability import logger
+
+        logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))
         if self.quiet:
             # moto's ASL interpreter logs every failed state with a full repr (an expected
             # FAILED job included); the execution history and results/ already say it all.
@@ -198,7 +211,7 @@ class LocalPipeline:
         reset_settings()
         reset_resources()
         template = tmpl.load_template(self.template_path)
-        machine = tmpl.state_machine(template)
+        self.template = template
         specs = tmpl.functions(template)
 
         self.s3 = boto3.client("s3", region_name=REGION)
@@ -218,16 +231,7 @@ class LocalPipeline:
         self._create_queues(tmpl.queues(template))
         self._create_functions(specs, role_arn)
 
-        definition = machine.definition_path.read_text()
-        for name, ref in machine.substitutions.items():
-            definition = definition.replace("${" + name + "}", self._resolve(ref, template))
-        if "${" in definition:
-            raise LocalPipelineError("the definition still has ${...} not in the template")
-        created = self.sfn.create_state_machine(
-            name=machine.logical_id, definition=definition, roleArn=role_arn
-        )
-        self.state_machine_arn = created["stateMachineArn"]
-        self._set_env({"STATE_MACHINE_ARN": self.state_machine_arn})
+        self._create_state_machines(template, role_arn)
         self._configure_notifications(template)
 
         if self.containers:
@@ -244,6 +248,33 @@ class LocalPipeline:
         # S3 posts a test event to the queue when the notification is set up: let the trigger
         # consume it, so that every run starts with an empty queue.
         self.wait_queue_empty(self.uploads_queue_url)
+
+    def _create_state_machines(self, template: dict[str, Any], role_arn: str) -> None:
+        """Every state machine of the template, from its REAL definition file; its ARN goes to
+        the variable the functions read (STATE_MACHINE_ENV)."""
+        for logical_id, machine in tmpl.state_machines(template).items():
+            definition = machine.definition_path.read_text()
+            for name, ref in machine.substitutions.items():
+                definition = definition.replace("${" + name + "}", self._resolve(ref, template))
+            if "${" in definition:
+                raise LocalPipelineError(
+                    f"{machine.definition_path.name} still has ${{...}} not in the template"
+                )
+            created = self.sfn.create_state_machine(
+                name=logical_id, definition=definition, roleArn=role_arn
+            )
+            self.state_machine_arns[logical_id] = created["stateMachineArn"]
+            if logical_id in STATE_MACHINE_ENV:
+                self._set_env({STATE_MACHINE_ENV[logical_id]: created["stateMachineArn"]})
+        self.state_machine_arn = self.state_machine_arns[tmpl.PIPELINE_STATE_MACHINE]
+
+    @property
+    def batch_state_machine_arn(self) -> str:
+        return self.state_machine_arns["BatchStateMachine"]
+
+    def parameter(self, name: str) -> str | None:
+        """A template.yaml parameter as this local stack uses it (its Default)."""
+        return tmpl.parameter_default(self.template, name)
 
     def _start_servers(self) -> None:
         """moto as a server in this process: on 127.0.0.1, and with containers on podman's
@@ -282,7 +313,11 @@ class LocalPipeline:
         require_images([image_for(i, template["Resources"][i]) for i in specs])
         environment = {
             **local_environment(self.bucket, quiet=self.quiet),
-            "STATE_MACHINE_ARN": self.state_machine_arn,
+            **{
+                STATE_MACHINE_ENV[logical_id]: arn
+                for logical_id, arn in self.state_machine_arns.items()
+                if logical_id in STATE_MACHINE_ENV
+            },
             "AWS_ENDPOINT_URL": f"http://{self._gateway}:{self._moto_port}",
             # Presigned URLs are for people on this machine: signed for 127.0.0.1.
             "PRESIGN_ENDPOINT_URL": self.s3_endpoint,
@@ -349,6 +384,9 @@ class LocalPipeline:
             return self.bucket  # the stack's bucket name, e.g. "${AWS::StackName}-...-media"
         if ref.kind == "ref" and ref.target in self.function_arns:
             return ref.target  # Ref of a function is its name
+        default = tmpl.parameter_default(template, ref.target) if ref.kind == "ref" else None
+        if default is not None:
+            return default  # a template parameter: what a deployment without overrides gets
         raise LocalPipelineError(f"cannot map {ref.kind} {ref.target!r} onto a local resource")
 
     def _create_queues(self, specs: dict[str, tmpl.QueueSpec]) -> None:
@@ -482,13 +520,15 @@ class LocalPipeline:
 
     def _wait_quiet(self, timeout_s: float = 30.0) -> None:
         """Let running executions end before the mock goes away under their threads."""
-        if not self.state_machine_arn:
-            return
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            running = self.sfn.list_executions(
-                stateMachineArn=self.state_machine_arn, statusFilter="RUNNING"
-            )["executions"]
+        while self.state_machine_arns and time.monotonic() < deadline:
+            running = [
+                execution
+                for arn in self.state_machine_arns.values()
+                for execution in self.sfn.list_executions(
+                    stateMachineArn=arn, statusFilter="RUNNING"
+                )["executions"]
+            ]
             if not running:
                 return
             time.sleep(0.05)

@@ -94,24 +94,45 @@ def _reference(value: Any) -> Reference:
     return Reference("literal", str(value))
 
 
-def state_machine(template: dict[str, Any]) -> StateMachineSpec:
-    machines = [
-        (logical_id, resource)
-        for logical_id, resource in template["Resources"].items()
-        if resource.get("Type")
-        in ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
-    ]
-    if len(machines) != 1:
-        raise ValueError(f"expected one state machine in template.yaml, found {len(machines)}")
-    logical_id, resource = machines[0]
-    props = resource.get("Properties", {})
-    uri = props.get("DefinitionUri") or props.get("DefinitionS3Location")
-    if not isinstance(uri, str):
-        raise ValueError(f"{logical_id}: DefinitionUri must be a local path")
-    subs = {
-        name: _reference(value) for name, value in props.get("DefinitionSubstitutions", {}).items()
-    }
-    return StateMachineSpec(logical_id, REPO_ROOT / uri, subs)
+PIPELINE_STATE_MACHINE = "PipelineStateMachine"
+STATE_MACHINE_TYPES = ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
+
+
+def state_machines(template: dict[str, Any]) -> dict[str, StateMachineSpec]:
+    """Every state machine of the template, in template order."""
+    found = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("Type") not in STATE_MACHINE_TYPES:
+            continue
+        props = resource.get("Properties", {})
+        uri = props.get("DefinitionUri") or props.get("DefinitionS3Location")
+        if not isinstance(uri, str):
+            raise ValueError(f"{logical_id}: DefinitionUri must be a local path")
+        subs = {
+            name: _reference(value)
+            for name, value in props.get("DefinitionSubstitutions", {}).items()
+        }
+        found[logical_id] = StateMachineSpec(logical_id, REPO_ROOT / uri, subs)
+    if not found:
+        raise ValueError("template.yaml has no state machine")
+    return found
+
+
+def state_machine(
+    template: dict[str, Any], logical_id: str = PIPELINE_STATE_MACHINE
+) -> StateMachineSpec:
+    machines = state_machines(template)
+    if logical_id not in machines:
+        raise ValueError(f"template.yaml has no state machine {logical_id}: {sorted(machines)}")
+    return machines[logical_id]
+
+
+def parameter_default(template: dict[str, Any], name: str) -> str | None:
+    """A template parameter's Default as text (what a deployment without overrides gets)."""
+    parameter = (template.get("Parameters") or {}).get(name)
+    if not isinstance(parameter, dict) or "Default" not in parameter:
+        return None
+    return str(parameter["Default"])
 
 
 def functions(template: dict[str, Any]) -> dict[str, FunctionSpec]:

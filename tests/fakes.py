@@ -15,6 +15,7 @@ import math
 import time
 import uuid
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,11 @@ from image_to_speech.inference.text import normalize_language, require_text
 from image_to_speech.inference.translation import BaseTranslator
 from image_to_speech.media import sniff_format
 from image_to_speech.ports import (
+    BatchRunInfo,
     ExecutionInfo,
     JobProgress,
+    MapRunCounts,
+    ObjectInfo,
     ObjectVersion,
     PresignedPost,
     StartOutcome,
@@ -174,6 +178,7 @@ def etag_of(data: bytes) -> str:
 class StoredObject:
     data: bytes
     content_type: str
+    last_modified: str = "2026-01-01T00:00:00+00:00"
 
 
 class InMemoryStore:
@@ -236,6 +241,13 @@ class InMemoryStore:
         fields = {"key": key, "Content-Type": content_type, "max": str(max_bytes)}
         return PresignedPost(f"memory://{self._bucket}", fields, self._expires)
 
+    def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
+        self._maybe_fail()
+        for key in sorted(self.objects):
+            if key.startswith(prefix):
+                stored = self.objects[key]
+                yield ObjectInfo(key, len(stored.data), stored.last_modified)
+
 
 class FakeExecutions:
     """ports.Executions in a dict: start() records, describe() answers what tests set."""
@@ -259,6 +271,33 @@ class FakeExecutions:
 
     def progress(self, job_id: str) -> JobProgress:
         return self.progresses.get(job_id, JobProgress())
+
+
+class FakeBatchRuns:
+    """ports.BatchRuns in a dict: start() records the input, describe() answers what tests set."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, dict[str, Any]] = {}
+        self.runs: dict[str, BatchRunInfo] = {}
+
+    def start(self, batch_id: str, payload: dict[str, Any]) -> str:
+        self.started[batch_id] = payload
+        self.runs[batch_id] = BatchRunInfo(
+            status="RUNNING", started_at="t0", prefix=payload.get("prefix"), map_run=None
+        )
+        return f"arn:aws:states:us-east-1:1:execution:batch:{batch_id}"
+
+    def describe(self, batch_id: str) -> BatchRunInfo | None:
+        return self.runs.get(batch_id)
+
+    def progress(self, batch_id: str, status: str = "RUNNING", **counts: int) -> None:
+        """Set the batch's status and map run counts (MapRunCounts fields)."""
+        self.runs[batch_id] = BatchRunInfo(
+            status=status,
+            started_at="t0",
+            prefix=self.started[batch_id].get("prefix"),
+            map_run=MapRunCounts(**counts),
+        )
 
 
 def fake_model_handlers(models: FakeModels | None = None) -> dict[str, Any]:

@@ -28,7 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SAM = REPO_ROOT / ".tools" / "sam" / "bin" / "sam"
 BUILT_TEMPLATE = REPO_ROOT / ".aws-sam" / "build" / "template.yaml"
 NETWORK = "image-to-speech-local"
-MOTO_IMAGE = "localhost/image-to-speech-moto:5.2.1"
+MOTO_IMAGE = "localhost/image-to-speech-moto:5.2.5"
 MOTO_CONTAINERFILE = REPO_ROOT / "tests" / "integration" / "moto.Containerfile"
 BUCKET = "image-to-speech-local"  # the bucket the sample events in events/ name
 REGION = "us-east-1"
@@ -40,6 +40,7 @@ FUNCTIONS = (
     "JobsApiFunction",
     "UploadTriggerFunction",
     "RecordResultFunction",
+    "BatchSummaryFunction",
 )
 MODEL_FUNCTIONS = ("CaptionFunction", "TranslateFunction", "SpeakFunction")
 DOCKER_TAG = "v1"

@@ -20,6 +20,10 @@ from tests.conftest import photo_bytes
 
 from .containers import MODEL_FUNCTIONS, image_tag
 
+# Generous: a fresh stack answers its first request after importing the HTTP stack, and a
+# loaded 2-core machine can take seconds (httpx's default is 5 s).
+HTTP = httpx.Client(timeout=60)
+
 pytestmark = pytest.mark.integration
 
 
@@ -45,10 +49,10 @@ def test_the_local_stack_runs_every_route_in_the_function_images(built_images: N
             assert spoken.status_code == 200, spoken.text
             # presigned for the person's browser (127.0.0.1), not the containers' address
             assert spoken.json()["url"].startswith("http://127.0.0.1:")
-            assert httpx.get(spoken.json()["url"]).content[:4] == b"RIFF"
+            assert HTTP.get(spoken.json()["url"]).content[:4] == b"RIFF"
             created = api.post("/jobs", json={"content_type": "image/jpeg"}).json()
             upload = created["upload"]
-            sent = httpx.post(
+            sent = HTTP.post(
                 upload["url"],
                 data=upload["fields"],
                 files={"file": ("cat.jpg", cat, "image/jpeg")},

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     cache_prefix: str = "cache/"
     # The result cache (services/cache.py); CACHE_ENABLED=false turns it off for a deployment.
     cache_enabled: bool = True
+    # Image libraries for batches (POST /batches); outside uploads/, so no S3 trigger fires.
+    batches_prefix: str = "batches/"
     presign_expires_s: int = Field(default=900, ge=1, le=MAX_PRESIGN_EXPIRES_S)
     # The endpoint boto3 talks to (a moto server locally); botocore reads the same variable.
     aws_endpoint_url: str | None = None
@@ -43,6 +45,7 @@ class Settings(BaseSettings):
 
     # ---- pipeline (Step Functions) ----
     state_machine_arn: str | None = None
+    batch_state_machine_arn: str | None = None
 
     # ---- models ----
     # One bundle per function image (/opt/model); else MODELS_DIR/<task>/<preset>.
@@ -68,7 +71,13 @@ class Settings(BaseSettings):
     # Set by Lambda itself: tracing only means something inside a Lambda environment.
     aws_lambda_function_name: str | None = None
 
-    @field_validator("bucket_name", "state_machine_arn", "aws_endpoint_url", mode="before")
+    @field_validator(
+        "bucket_name",
+        "state_machine_arn",
+        "batch_state_machine_arn",
+        "aws_endpoint_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # template.yaml leaves some variables declared but empty (e.g. under `sam local`).
@@ -95,6 +104,11 @@ class Settings(BaseSettings):
         if not self.state_machine_arn:
             raise missing("STATE_MACHINE_ARN", "the ARN of the caption -> speak state machine")
         return self.state_machine_arn
+
+    def require_batch_state_machine_arn(self) -> str:
+        if not self.batch_state_machine_arn:
+            raise missing("BATCH_STATE_MACHINE_ARN", "the ARN of the batch state machine")
+        return self.batch_state_machine_arn
 
 
 def missing(variable: str, what: str) -> ConfigurationError:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .aws.resources import executions, object_store
+from .aws.resources import batch_runs, executions, object_store
 from .config import get_settings
 from .handlers.api import api_handler, api_or_task_handler
 from .handlers.task import task_handler
@@ -19,8 +19,9 @@ from .inference.captioning import Captioner
 from .inference.speech import Synthesizer
 from .inference.translation import Translator
 from .inference.voices import Voices
-from .ports import Executions, ObjectStore, UploadStore
+from .ports import BatchRuns, Executions, ObjectStore, UploadStore
 from .services.cache import ResultCache
+from .tasks.batches import summarize_batch_task
 from .tasks.pipeline import caption_task, record_task, speak_task, translate_task
 
 if TYPE_CHECKING:  # FastAPI is imported when an app is first built (the first HTTP event)
@@ -33,6 +34,7 @@ StoreProvider = Callable[[], ObjectStore]
 ExecutionsProvider = Callable[[], Executions]
 CacheProvider = Callable[[], ResultCache | None]
 UploadStoreProvider = Callable[[], UploadStore]
+BatchRunsProvider = Callable[[], BatchRuns]
 
 
 class Function:
@@ -138,14 +140,28 @@ def jobs_router(
     return jobs_api.build_router(store, runs)
 
 
+def batches_router(
+    store: StoreProvider = object_store, batches: BatchRunsProvider = batch_runs
+) -> APIRouter:
+    from .api import batches as batches_api
+
+    return batches_api.build_router(store, batches)
+
+
 def jobs_api_function(
-    store: StoreProvider = object_store, runs: ExecutionsProvider = executions
+    store: StoreProvider = object_store,
+    runs: ExecutionsProvider = executions,
+    batches: BatchRunsProvider = batch_runs,
 ) -> Function:
     def build() -> FastAPI:
         from .api import web
         from .api.app_factory import create_app
 
-        routers = [jobs_router(store, runs), web.build_router(store)]
+        routers = [
+            jobs_router(store, runs),
+            batches_router(store, batches),
+            web.build_router(store),
+        ]
         return create_app([], title="Jobs", extra_routers=routers)
 
     app = _once(build)
@@ -160,3 +176,7 @@ def upload_trigger_function(
 
 def result_recorder_function(store: StoreProvider = object_store) -> Function:
     return Function(task_handler(record_task(store)))
+
+
+def batch_summary_function(store: StoreProvider = object_store) -> Function:
+    return Function(task_handler(summarize_batch_task(store)))

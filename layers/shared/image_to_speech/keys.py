@@ -6,6 +6,9 @@
     results/<job-id>.json     the result document of a finished job
     requests/<job-id>.json    a job's options (POST /jobs), read when its upload arrives
     cache/<task>/<sha256>.json  a cached result (services/cache.py)
+    batches/<...>             image libraries for batches (POST /batches {"prefix"}); no trigger
+    results/batches/<batch-id>/summary.json|.csv   a batch's summary (outcome.json: its
+                              counts; map-run/: Step Functions' own ResultWriter files)
 
 A job id is 32 lowercase hex characters. POST /jobs mints a random one and asks the client to
 upload to `uploads/<job-id>.<ext>`; any other upload gets a job id derived from bucket, key and
@@ -17,6 +20,7 @@ the same name twice is refused by Step Functions (which is how duplicates are dr
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import uuid
 from typing import Any
@@ -93,24 +97,77 @@ def execution_arn(state_machine_arn: str, job_id: str) -> str:
 
 
 def validate_upload_key(key: Any, *, field: str = "key") -> str:
-    """A key under uploads/, without tricks (.., //, control characters)."""
-    prefix = get_settings().uploads_prefix
-    allowed = {"prefixes": [prefix], "max_bytes": MAX_KEY_BYTES}
+    """An image key under uploads/ (or batches/: a batch's images), without tricks (.., //,
+    control characters)."""
+    settings = get_settings()
+    prefixes = [settings.uploads_prefix, settings.batches_prefix]
+    allowed = {"prefixes": prefixes, "max_bytes": MAX_KEY_BYTES}
     if not isinstance(key, str) or not key:
         raise InvalidKeyError(f"'{field}' must be a non-empty string.", allowed=allowed)
-    problem = _key_problem(key, prefix)
+    problem = _key_problem(key, prefixes)
     if problem:
         raise InvalidKeyError(f"'{field}' {problem}.", allowed=allowed)
     return key
 
 
-def _key_problem(key: str, prefix: str) -> str | None:
+def _key_problem(key: str, prefixes: list[str]) -> str | None:
     if len(key.encode("utf-8")) > MAX_KEY_BYTES:
         return f"is longer than {MAX_KEY_BYTES} bytes"
     if ".." in key or "//" in key or "\\" in key or key.startswith("/"):
         return "must not contain '..', '//', '\\' or start with '/'"
     if _CONTROL_CHARS.search(key):
         return "must not contain control characters"
-    if not (key.startswith(prefix) and len(key) > len(prefix)):
-        return f"must name an object under {prefix!r}"
+    if not any(key.startswith(prefix) and len(key) > len(prefix) for prefix in prefixes):
+        return f"must name an object under {' or '.join(repr(p) for p in prefixes)}"
     return None
+
+
+# ---- batches -------------------------------------------------------------------------------
+
+
+def new_batch_id() -> str:
+    """The batch's execution name (32 hex characters, like a job id)."""
+    return uuid.uuid4().hex
+
+
+def batch_job_id(batch_id: str, key: str) -> str:
+    """The job of one image of a batch: md5("<batch id>|<key>") in hex.
+
+    statemachine/batch.asl.json computes the same id for each item with
+    States.Hash(States.Format('{}|{}', $$.Execution.Name, key), 'MD5'), so the summary finds
+    each image's results/<job-id>.json without any list passed between them. MD5 names, it
+    does not protect: the key space is ours and the batch id random.
+    """
+    return hashlib.md5(f"{batch_id}|{key}".encode(), usedforsecurity=False).hexdigest()
+
+
+def batch_results_prefix(batch_id: str) -> str:
+    """results/batches/<batch-id>/ (the ASL's ResultWriter writes map-run/ under it)."""
+    return f"{get_settings().results_prefix}batches/{batch_id}/"
+
+
+def batch_summary_key(batch_id: str, extension: str) -> str:
+    return f"{batch_results_prefix(batch_id)}summary.{extension}"
+
+
+def batch_outcome_key(batch_id: str) -> str:
+    """The summary's counts and reason alone (small, for GET /batches/{id})."""
+    return f"{batch_results_prefix(batch_id)}outcome.json"
+
+
+def validate_batch_prefix(prefix: Any) -> str:
+    """A prefix under batches/ naming a folder of images: 'batches/museum/' (a trailing '/' is
+    added: 'batches/museum' must not also take 'batches/museum-2/')."""
+    root = get_settings().batches_prefix
+    allowed = {"prefixes": [root], "example": f"{root}my-library/", "max_bytes": MAX_KEY_BYTES}
+    if not isinstance(prefix, str) or not prefix:
+        raise InvalidKeyError("'prefix' must be a non-empty string.", allowed=allowed)
+    folder = prefix if prefix.endswith("/") else prefix + "/"
+    problem = _key_problem(folder.rstrip("/"), [root])
+    if problem and problem.startswith("must name an object"):
+        problem = f"must be a folder under {root!r}, where the batch's images are uploaded"
+    if problem is None and posixpath.normpath(folder) + "/" != folder:
+        problem = "must be a plain folder path"
+    if problem:
+        raise InvalidKeyError(f"'prefix' {problem}.", allowed=allowed)
+    return folder

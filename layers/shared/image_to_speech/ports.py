@@ -7,6 +7,7 @@ in inference/captioning.py, inference/translation.py and inference/speech.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,6 +19,15 @@ class PresignedPost:
     url: str
     fields: dict[str, str]
     expires_in: int
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """One entry of a listing."""
+
+    key: str
+    size: int
+    last_modified: str | None = None  # ISO 8601
 
 
 class ObjectStore(Protocol):
@@ -39,6 +49,10 @@ class ObjectStore(Protocol):
     def presigned_get_url(self, key: str) -> str: ...
 
     def presigned_post(self, key: str, *, content_type: str, max_bytes: int) -> PresignedPost: ...
+
+    def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
+        """Every object under the prefix, in key order (all pages)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -105,4 +119,40 @@ class Executions(Protocol):
 
     def progress(self, job_id: str) -> JobProgress:
         """Which stages of a running job are done, running or failed (its history)."""
+        ...
+
+
+@dataclass(frozen=True)
+class MapRunCounts:
+    """A Distributed Map run's item counts (DescribeMapRun's itemCounts)."""
+
+    total: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    running: int = 0
+    pending: int = 0
+    aborted: int = 0
+    timed_out: int = 0
+
+
+@dataclass(frozen=True)
+class BatchRunInfo:
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+    started_at: str | None = None
+    stopped_at: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    prefix: str | None = None  # from the execution's input
+    map_run: MapRunCounts | None = None  # None until the map run has started
+
+
+class BatchRuns(Protocol):
+    """The batch state machine: one execution per batch, named by the batch id."""
+
+    def start(self, batch_id: str, payload: dict[str, Any]) -> str:
+        """Start the batch; returns its execution ARN."""
+        ...
+
+    def describe(self, batch_id: str) -> BatchRunInfo | None:
+        """The batch's execution and its map run's counts, or None when it does not exist."""
         ...

@@ -55,6 +55,11 @@ OWN_SCOPES = (
     "-media/cache/translate/*",
     "-media/cache/speak/*",
     ":execution:${AWS::StackName}-pipeline:*",
+    "-media/results/batches/*",
+    "-media/batches/*",  # a batch's input images (POST /batches, make batch)
+    ":execution:${AWS::StackName}-batch/*",  # a Distributed Map's child workflows
+    ":execution:${AWS::StackName}-batch:*",  # batches (GET /batches/{id} reads their progress)
+    ":mapRun:${AWS::StackName}-batch/*",  # ... and their map runs (DescribeMapRun)
 )
 
 
@@ -78,22 +83,21 @@ def test_no_statement_allows_a_wildcard_action_or_resource(transformed: dict[str
     assert offenders == []
 
 
-def test_the_state_machine_may_invoke_exactly_its_four_functions(
+def test_each_state_machine_may_invoke_exactly_its_functions(
     transformed: dict[str, Any],
 ) -> None:
-    invoke = [
-        s for _, s in statements(transformed) if "lambda:InvokeFunction" in as_list(s["Action"])
-    ]
-    (statement,) = invoke
-    assert statement["Resource"] == [
-        {"Fn::GetAtt": [name, "Arn"]}
-        for name in (
-            "CaptionFunction",
-            "TranslateFunction",
-            "SpeakFunction",
-            "RecordResultFunction",
-        )
-    ]
+    invoke = {
+        logical_id: s["Resource"]
+        for logical_id, s in statements(transformed)
+        if "lambda:InvokeFunction" in as_list(s["Action"])
+    }
+    pipeline = ["CaptionFunction", "TranslateFunction", "SpeakFunction", "RecordResultFunction"]
+    assert invoke == {
+        "PipelineStateMachineRole": [{"Fn::GetAtt": [name, "Arn"]} for name in pipeline],
+        "BatchStateMachineRole": [
+            {"Fn::GetAtt": [name, "Arn"]} for name in (*pipeline, "BatchSummaryFunction")
+        ],
+    }
 
 
 def test_only_the_expected_aws_managed_policies_are_attached(transformed: dict[str, Any]) -> None:

@@ -47,5 +47,6 @@ def test_sam_local_start_api_mounts_every_route() -> None:
         "translate": "TranslateFunction",
         "speak": "SpeakFunction",
         "jobs": "JobsApiFunction",
+        "batches": "JobsApiFunction",
         "web": "JobsApiFunction",
     }

@@ -16,6 +16,8 @@ PROTECTED_ROUTES = {
     "POST /speak",
     "POST /jobs",
     "GET /jobs/{id}",
+    "POST /batches",
+    "GET /batches/{id}",
 }
 HEALTH_ROUTES = {"GET /caption/health", "GET /translate/health", "GET /speak/health"}
 PAGE_ROUTES = {"GET /", "GET /web/{proxy+}"}  # the web page's static files

@@ -1,4 +1,4 @@
-"""The jobs image runs no model: its three handlers import without onnxruntime, numpy or
+"""The jobs image runs no model: its four handlers import without onnxruntime, numpy or
 Pillow, which keeps its image small and its cold start short."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize("module", ["api", "trigger", "recorder"])
+@pytest.mark.parametrize("module", ["api", "trigger", "recorder", "batch_summary"])
 def test_job_handlers_import_without_model_libraries(module: str) -> None:
     # GIVEN a Python where onnxruntime, numpy and PIL cannot be imported (as in the jobs image)
     script = (

@@ -47,7 +47,10 @@ def test_execution_arn() -> None:
         keys.execution_arn("arn:aws:lambda:x", "j")
 
 
-@pytest.mark.parametrize("key", ["uploads/a.jpg", "uploads/sub/dir/photo.png", "uploads/ção.webp"])
+@pytest.mark.parametrize(
+    "key",
+    ["uploads/a.jpg", "uploads/sub/dir/photo.png", "uploads/ção.webp", "batches/museum/a.jpg"],
+)
 def test_valid_upload_keys(key: str) -> None:
     assert keys.validate_upload_key(key) == key
 
@@ -75,7 +78,7 @@ def test_invalid_keys_are_refused(key: Any) -> None:
     with pytest.raises(InvalidKeyError) as caught:
         keys.validate_upload_key(key)
     assert caught.value.http_status == 422
-    assert caught.value.to_dict()["allowed"]["prefixes"] == ["uploads/"]
+    assert caught.value.to_dict()["allowed"]["prefixes"] == ["uploads/", "batches/"]
 
 
 def test_only_uploads_start_pipelines() -> None:
@@ -83,3 +86,39 @@ def test_only_uploads_start_pipelines() -> None:
     assert not keys.is_upload("uploads/")
     assert not keys.is_upload("uploads/dir/")
     assert not keys.is_upload("results/a.json")
+
+
+def test_batch_job_ids_are_what_the_batch_state_machine_computes() -> None:
+    # States.Hash(States.Format('{}|{}', batch id, key), 'MD5'), checked on moto in
+    # tests/unit/pipeline_local/test_batch_moto.py; this pins the formula.
+    job = keys.batch_job_id("batch1", "batches/lib/a.jpg")
+    assert job == "c900111635f8001b8ca52546b69acb54" and keys.is_job_id(job)
+    assert keys.batch_job_id("batch2", "batches/lib/a.jpg") != job
+
+
+def test_batch_summary_layout() -> None:
+    batch = keys.new_batch_id()
+    assert keys.is_job_id(batch)
+    assert keys.batch_summary_key(batch, "csv") == f"results/batches/{batch}/summary.csv"
+    assert keys.batch_outcome_key(batch) == f"results/batches/{batch}/outcome.json"
+
+
+@pytest.mark.parametrize(
+    "prefix, folder",
+    [("batches/museum", "batches/museum/"), ("batches/a/b/", "batches/a/b/")],
+)
+def test_batch_prefixes_are_folders_under_batches(prefix: str, folder: str) -> None:
+    assert keys.validate_batch_prefix(prefix) == folder
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["", "batches/", "batches", "uploads/x/", "results/", "batches/a/../b", "batches/./a", None],
+)
+def test_other_batch_prefixes_are_refused_saying_what_is_allowed(prefix: Any) -> None:
+    with pytest.raises(InvalidKeyError) as caught:
+        keys.validate_batch_prefix(prefix)
+    body = caught.value.to_dict()
+    assert caught.value.http_status == 422 and body["error"] == "invalid_s3_key"
+    assert body["allowed"]["prefixes"] == ["batches/"]
+    assert body["allowed"]["example"] == "batches/my-library/"

@@ -12,6 +12,10 @@ from moto import mock_aws
 from pipeline_local.containers import free_port
 from pipeline_local.moto_server import MotoServer
 
+# Generous: a fresh stack answers its first request after importing the HTTP stack, and a
+# loaded 2-core machine can take seconds (httpx's default is 5 s).
+HTTP = httpx.Client(timeout=60)
+
 PAGE = "http://127.0.0.1:8000"
 RULE = {
     "AllowedMethods": ["GET", "POST"],
@@ -51,7 +55,7 @@ def test_preflight_and_browser_post_follow_the_bucket_rules(
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == PAGE
     # AND the upload's answer itself carries the origin (XMLHttpRequest must read it)
-    upload = httpx.post(
+    upload = HTTP.post(
         post["url"], data=post["fields"], files={"file": b"\xff\xd8\xff"}, headers={"Origin": PAGE}
     )
     assert upload.status_code == 204
@@ -60,5 +64,5 @@ def test_preflight_and_browser_post_follow_the_bucket_rules(
     # WHEN another origin asks: refused; a bucket without rules answers no CORS header at all
     other = httpx.options(post["url"], headers={**preflight, "Origin": "http://evil.example"})
     assert other.status_code == 403
-    closed = httpx.get(f"{endpoint}/closed", headers={"Origin": PAGE})
+    closed = HTTP.get(f"{endpoint}/closed", headers={"Origin": PAGE})
     assert "access-control-allow-origin" not in closed.headers

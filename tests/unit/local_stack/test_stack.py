@@ -17,6 +17,10 @@ from local_stack.stack import LocalStack, StackOptions
 from pipeline_local.containers import free_port
 from tests.unit.pipeline_local.conftest import small_jpeg
 
+# Generous: a fresh stack answers its first request after importing the HTTP stack, and a
+# loaded 2-core machine can take seconds (httpx's default is 5 s).
+HTTP = httpx.Client(timeout=60)
+
 pytestmark = pytest.mark.usefixtures("default_bundles")
 
 
@@ -85,7 +89,7 @@ def test_translate_and_speak_with_a_url_that_plays_from_the_local_s3(
     spoken = _ok(api.post("/speak", json={"text": translated["translation"]}))
     # THEN the presigned URL points at the local S3 on 127.0.0.1 and serves the WAV
     assert spoken["url"].startswith(stack.s3_endpoint + "/")
-    wav = httpx.get(spoken["url"])
+    wav = HTTP.get(spoken["url"])
     assert wav.status_code == 200
     with wave.open(io.BytesIO(wav.content)) as audio:
         seconds = audio.getnframes() / audio.getframerate()
@@ -115,7 +119,7 @@ def test_a_job_uploaded_by_a_browser_with_the_presigned_post_runs_the_pipeline(
     assert upload["url"].startswith(stack.s3_endpoint)
     # WHEN the page's origin uploads the photo the way a browser form does
     origin = stack.url.rstrip("/")
-    sent = httpx.post(
+    sent = HTTP.post(
         upload["url"],
         data=upload["fields"],
         files={"file": ("cat.jpg", cat, "image/jpeg")},
@@ -128,7 +132,7 @@ def test_a_job_uploaded_by_a_browser_with_the_presigned_post_runs_the_pipeline(
     assert status["status"] == "SUCCEEDED", status
     assert "cat" in status["caption"].lower() and "gato" in status["translation"].lower()
     assert set(status["durations_ms"]) == {"caption", "translate", "speak"}
-    assert httpx.get(status["audio_url"]).content[:4] == b"RIFF"
+    assert HTTP.get(status["audio_url"]).content[:4] == b"RIFF"
 
 
 def test_a_job_with_the_image_in_the_body_and_one_that_is_not_an_image(
@@ -139,7 +143,7 @@ def test_a_job_with_the_image_in_the_body_and_one_that_is_not_an_image(
     created = _ok(api.post("/jobs", json={"content_type": "image/jpeg"}), 201)
     upload = created["upload"]
     text = b"shopping list: milk, eggs"
-    sent = httpx.post(upload["url"], data=upload["fields"], files={"file": ("x.jpg", text)})
+    sent = HTTP.post(upload["url"], data=upload["fields"], files={"file": ("x.jpg", text)})
     assert sent.status_code == 204
     failed = _wait_for_job(api, created["job_id"])
     assert failed["status"] == "FAILED" and failed["error"]["step"] == "caption"

@@ -17,6 +17,10 @@ from pipeline_local.containers import can_bind, free_port
 from pipeline_local.moto_bridge import REPO_ROOT
 from tests.unit.pipeline_local.conftest import small_jpeg
 
+# Generous: a fresh stack answers its first request after importing the HTTP stack, and a
+# loaded 2-core machine can take seconds (httpx's default is 5 s).
+HTTP = httpx.Client(timeout=60)
+
 pytestmark = pytest.mark.usefixtures("default_bundles")
 
 
@@ -60,14 +64,14 @@ def test_sigterm_saves_the_bucket_and_the_next_start_serves_the_finished_job(
     state = ["--state-dir", str(tmp_path / "bucket")]
     # GIVEN a finished job
     with StackProcess(extra_args=state) as first:
-        created = httpx.post(
+        created = HTTP.post(
             f"{first.url}/jobs",
             content=small_jpeg("chelsea", 224),
             headers={"content-type": "image/jpeg"},
         ).json()
         job_id = created["job_id"]
         deadline = time.monotonic() + 120
-        while httpx.get(f"{first.url}/jobs/{job_id}").json()["status"] in (
+        while HTTP.get(f"{first.url}/jobs/{job_id}").json()["status"] in (
             "RUNNING",
             "AWAITING_UPLOAD",
         ):
@@ -79,9 +83,9 @@ def test_sigterm_saves_the_bucket_and_the_next_start_serves_the_finished_job(
     # THEN a new stack restores the bucket: the job is still there with its audio
     with StackProcess(extra_args=state) as second:
         assert "object(s) restored" in second.output()
-        status = httpx.get(f"{second.url}/jobs/{job_id}").json()
+        status = HTTP.get(f"{second.url}/jobs/{job_id}").json()
         assert status["status"] == "SUCCEEDED" and "gato" in status["translation"].lower()
-        assert httpx.get(status["audio_url"]).content[:4] == b"RIFF"
+        assert HTTP.get(status["audio_url"]).content[:4] == b"RIFF"
         assert second.stop() == 0
 
 

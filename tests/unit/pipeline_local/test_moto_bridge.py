@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dis
 import http.server
 import inspect
@@ -12,8 +11,12 @@ import threading
 from importlib import metadata
 from typing import Any
 
+import boto3
 import moto.awslambda.models as moto_lambda
-import moto.stepfunctions.parser.backend.execution as moto_sfn_execution
+import moto.stepfunctions.exceptions as moto_sfn_errors
+import moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_eval_s3 as moto_item_reader  # noqa: E501
+import moto.stepfunctions.parser.models as moto_sfn_models
+from moto import mock_aws
 
 from pipeline_local import moto_bridge
 from pipeline_local.moto_bridge import HttpFunctions, InProcessFunctions, LambdaContext, installed
@@ -21,7 +24,7 @@ from pipeline_local.moto_bridge import HttpFunctions, InProcessFunctions, Lambda
 
 def test_moto_is_the_pinned_version() -> None:
     # The hook is private API: a moto upgrade must come with a re-check of this module.
-    assert metadata.version("moto") == "5.2.1"
+    assert metadata.version("moto") == "5.2.5"
 
 
 def test_invoke_hook_still_has_the_signature_the_bridge_replaces() -> None:
@@ -36,10 +39,81 @@ def test_invoke_hook_still_has_the_signature_the_bridge_replaces() -> None:
     assert "self._invoke_lambda(event=body)" in inspect.getsource(moto_lambda.LambdaFunction.invoke)
 
 
-def test_executions_still_need_the_deepcopy_workaround_hook() -> None:
-    assert hasattr(moto_sfn_execution, "Execution")
-    source = inspect.getsource(moto_sfn_execution.Execution.__init__)
-    assert "exec_worker" in source
+def test_moto_no_longer_deep_copies_earlier_executions() -> None:
+    # moto 5.2.1 deep-copied a state machine WITH its executions on every StartExecution (and
+    # failed on their locks); 5.2.5 leaves them out of the copy, so the bridge needs no patch.
+    source = inspect.getsource(moto_sfn_models.StepFunctionsParserBackend.start_execution)
+    assert "id(state_machine.executions): []" in source
+
+
+def test_moto_item_reader_still_reads_a_single_page() -> None:
+    # When this fails, moto paginates by itself: drop _list_every_object.
+    source = inspect.getsource(moto_item_reader.ResourceEvalS3._handle_list_objects_v2)
+    assert 'response["Contents"]' in source and "ContinuationToken" not in source
+
+
+def test_moto_map_runs_still_fail_for_an_execution_that_is_starting() -> None:
+    # When this fails, moto checks the worker's environment itself: drop _list_map_runs and
+    # _describe_map_run.
+    source = inspect.getsource(moto_sfn_models.StepFunctionsParserBackend.list_map_runs)
+    assert "execution.exec_worker.env.map_run_record_pool_manager" in source
+
+
+def test_map_runs_of_a_starting_execution_are_none_not_a_crash() -> None:
+    # GIVEN an execution whose worker thread has not set up its environment yet
+    worker = type("Worker", (), {"env": None})()
+    execution = type("Execution", (), {"exec_worker": worker})()
+    backend = type(
+        "Backend",
+        (),
+        {
+            "describe_execution": lambda self, execution_arn: execution,
+            "_get_executions": lambda self: [execution],
+        },
+    )()
+    # WHEN its map runs are listed and one is described THEN none is there yet
+    assert moto_bridge._list_map_runs(backend, "arn:execution") == {"mapRuns": []}
+    try:
+        moto_bridge._describe_map_run(backend, "arn:mapRun")
+    except moto_sfn_errors.ResourceNotFound:
+        pass
+    else:
+        raise AssertionError("DescribeMapRun of an unknown map run must be ResourceNotFound")
+
+
+class _Stack:
+    def __init__(self, parameters: dict[str, Any]) -> None:
+        self.stack: list[Any] = [parameters]
+
+
+def test_item_reader_lists_every_page_in_the_aws_item_shape() -> None:
+    with mock_aws():
+        # GIVEN 1,001 objects under a prefix (one more than a listing page), and an empty prefix
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="reader-bucket")
+        for index in range(1001):
+            s3.put_object(Bucket="reader-bucket", Key=f"batches/lib/{index:04d}.jpg", Body=b"x")
+        runtime = type("Runtime", (), {"region": "us-east-1", "account": "123456789012"})()
+        credentials = type("Credentials", (), {"role_arn": None})()
+        with moto_bridge.distributed_map_as_on_aws():
+            handler = moto_item_reader.ResourceEvalS3._handle_list_objects_v2
+            full, empty = (
+                _Stack({"Bucket": "reader-bucket", "Prefix": "batches/lib/"}),
+                _Stack({"Bucket": "reader-bucket", "Prefix": "batches/none/"}),
+            )
+            # WHEN the ItemReader lists both
+            handler(full, runtime, credentials)
+            handler(empty, runtime, credentials)
+        # THEN every object is an item, shaped as Step Functions documents it; none for empty
+        items = full.stack[0]
+        assert len(items) == 1001 and items[-1]["Key"] == "batches/lib/1000.jpg"
+        assert set(items[0]) == {"Etag", "Key", "LastModified", "Size", "StorageClass"}
+        assert items[0]["Size"] == 1 and isinstance(items[0]["LastModified"], int)
+        assert empty.stack == [[]]
+    # AND the original handler is back afterwards
+    assert "ContinuationToken" not in inspect.getsource(
+        moto_item_reader.ResourceEvalS3._handle_list_objects_v2
+    )
 
 
 class _FakeFunction:
@@ -90,13 +164,6 @@ def test_injected_fault_is_raised_once_then_the_handler_runs() -> None:
         second = functions.invoke(_FakeFunction(), {})
     assert json.loads(first[0])["errorType"] == "TimeoutError" and first[1]
     assert json.loads(second[0]) == {"ok": True} and not second[1]
-
-
-def test_execution_deepcopy_shares_earlier_executions() -> None:
-    moto_bridge.make_executions_copyable()
-    execution = object.__new__(moto_sfn_execution.Execution)
-    execution.lock = threading.RLock()  # type: ignore[attr-defined]  # what a finished execution keeps (not copyable)
-    assert copy.deepcopy([execution])[0] is execution
 
 
 def test_http_bridge_flags_the_runtime_error_document_start_lambda_passes_as_success() -> None:

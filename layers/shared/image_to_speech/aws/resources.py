@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .batches import StepFunctionsBatches
 from .clients import reset_clients
 from .s3 import S3Store
 from .stepfunctions import StepFunctionsExecutions
@@ -23,8 +24,14 @@ def executions() -> StepFunctionsExecutions:
     return StepFunctionsExecutions()
 
 
+@lru_cache(maxsize=1)
+def batch_runs() -> StepFunctionsBatches:
+    return StepFunctionsBatches()
+
+
 def reset_resources() -> None:
-    """Forget the cached store, executions and clients (tests and local runners)."""
+    """Forget the cached store, executions, batches and clients (tests and local runners)."""
     object_store.cache_clear()
     executions.cache_clear()
+    batch_runs.cache_clear()
     reset_clients()

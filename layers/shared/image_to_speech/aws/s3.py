@@ -7,11 +7,12 @@ configuration problems (503 naming what to check), never a bare 500.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, get_settings
 from ..errors import ObjectNotFoundError, ObjectTooLargeError, ServiceError, UploadReplacedError
-from ..ports import ObjectVersion, PresignedPost
+from ..ports import ObjectInfo, ObjectVersion, PresignedPost
 from .clients import s3_client
 from .errors import Specific, aws_errors
 
@@ -94,6 +95,19 @@ class S3Store:
             )
         fields = {name: str(value) for name, value in post["fields"].items()}
         return PresignedPost(url=post["url"], fields=fields, expires_in=self._expires)
+
+    def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
+        """Every object under the prefix, page after page (1,000 keys a request)."""
+        paginator = self._client.get_paginator("list_objects_v2")
+        with aws_errors("S3"):
+            for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+                for entry in page.get("Contents", []):
+                    modified = entry.get("LastModified")
+                    yield ObjectInfo(
+                        key=entry["Key"],
+                        size=int(entry.get("Size", 0)),
+                        last_modified=modified.isoformat() if modified is not None else None,
+                    )
 
     def versions(self, key: str) -> list[ObjectVersion]:
         """Every version of exactly this key (ports.UploadVersions), newest first."""

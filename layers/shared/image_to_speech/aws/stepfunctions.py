@@ -54,8 +54,8 @@ class StepFunctionsExecutions:
             return None
         return ExecutionInfo(
             status=str(execution.get("status", "RUNNING")),
-            started_at=_iso(execution.get("startDate")),
-            stopped_at=_iso(execution.get("stopDate")),
+            started_at=iso_time(execution.get("startDate")),
+            stopped_at=iso_time(execution.get("stopDate")),
             error=execution.get("error"),
             cause=execution.get("cause"),
             input=_json_object(execution.get("input")),
@@ -77,5 +77,5 @@ def _json_object(text: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _iso(value: Any) -> str | None:
+def iso_time(value: Any) -> str | None:
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else None

@@ -94,7 +94,7 @@ def resolve_bundle_dir(task: str, preset: str | None = None) -> Path:
 DEFAULT_PRESETS = {
     "caption": "efficientnet-lite0",
     "translate": "bergamot-tiny-en-pt",
-    "speak": "piper-en_US-joe-medium",
+    "speak": "piper-en_US-joe-medium-ptbr",
 }
 
 

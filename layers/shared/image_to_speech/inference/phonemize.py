@@ -135,3 +135,18 @@ def phoneme_ids(phonemes: str, id_map: Mapping[str, Sequence[int]]) -> list[int]
             ids.extend(id_map[PAD])
     ids.extend(id_map[EOS])
     return ids
+
+
+def rewrite_phonemes(phonemes: str, rewrites: Sequence[Sequence[str]]) -> str:
+    """Apply a voice's ordered [pattern, replacement] regex rewrites to a phoneme string.
+
+    A bundle can carry them (manifest config["phoneme_rewrites"][espeak voice]) to map one
+    language's espeak-ng phonemes onto the inventory a voice was trained on, e.g. pt-BR onto an
+    en-US voice. Both sides are compared in NFD, the form phoneme_ids() reads.
+    """
+    text = unicodedata.normalize("NFD", phonemes)
+    for pattern, replacement in rewrites:
+        text = re.sub(
+            unicodedata.normalize("NFD", pattern), unicodedata.normalize("NFD", replacement), text
+        )
+    return text

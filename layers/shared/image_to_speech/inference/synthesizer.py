@@ -18,7 +18,7 @@ import onnxruntime as ort
 
 from ..errors import BundleIntegrityError, EmptyTextError, InvalidParameterError
 from .bundle import Bundle
-from .phonemize import phoneme_ids, phonemize_sentences
+from .phonemize import phoneme_ids, phonemize_sentences, rewrite_phonemes
 from .session import create_session
 from .speech import (
     LENGTH_SCALE_RANGE,
@@ -65,9 +65,17 @@ class PiperSynthesizer:
             length_scale=float(inference.get("length_scale", 1.0)),
             noise_w=float(inference.get("noise_w", 0.8)),
         )
-        self.sentence_silence_s = float(inference.get("sentence_silence_s", SENTENCE_SILENCE_S))
+        # Silence between sentences: the bundle's choice (its inference config), else 0.2 s.
+        self.sentence_silence_s = float(
+            inference.get(
+                "sentence_silence_s", config.get("sentence_silence_s", SENTENCE_SILENCE_S)
+            )
+        )
         id_map = json.loads(bundle.file(config["phoneme_id_map_file"]).read_text())
         self.id_map: dict[str, list[int]] = {key: list(ids) for key, ids in id_map.items()}
+        # Optional per-bundle data (model_build/piper.py): phoneme rewrites per espeak-ng voice
+        # and the silence between sentences.
+        self.phoneme_rewrites: dict[str, list[list[str]]] = dict(config.get("phoneme_rewrites", {}))
         self._input_names = {i.name for i in session.get_inputs()}
 
     @classmethod
@@ -115,7 +123,9 @@ class PiperSynthesizer:
             SENTENCE_SILENCE_RANGE,
         )
         chunks = chunk_sentences(split_sentences(cleaned), MAX_CHUNK_CHARS)
-        phonemes = [p for p in phonemize_sentences(chunks, self.voices[language]) if p]
+        voice = self.voices[language]
+        rewrites = self.phoneme_rewrites.get(voice, [])
+        phonemes = [rewrite_phonemes(p, rewrites) for p in phonemize_sentences(chunks, voice) if p]
         if not phonemes:
             raise EmptyTextError(
                 "'text' has nothing that can be spoken (no letters or digits).",
