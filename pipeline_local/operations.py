@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from image_to_speech.aws.s3 import S3Store
 from image_to_speech.aws.stepfunctions import StepFunctionsExecutions
 from image_to_speech.config import Settings
 from image_to_speech.keys import is_upload, job_id_for_upload, result_key
@@ -120,7 +121,8 @@ def reconcile(
         else:
             report.orphans.append(upload)
     if not dry_run and report.orphans:
-        outcomes = start_pipelines(executions, report.orphans)
+        store = S3Store(Settings(bucket_name=bucket), client=s3)
+        outcomes = start_pipelines(executions, store, report.orphans)
         report.started = [o.job_id for o in outcomes if o.started]
     return report
 

@@ -146,7 +146,7 @@ def test_a_job_with_the_image_in_the_body_and_one_that_is_not_an_image(
     sent = HTTP.post(upload["url"], data=upload["fields"], files={"file": ("x.jpg", text)})
     assert sent.status_code == 204
     failed = _wait_for_job(api, created["job_id"])
-    assert failed["status"] == "FAILED" and failed["error"]["step"] == "caption"
+    assert failed["status"] == "FAILED" and failed["error"]["step"] == "caption", failed
     assert "not a JPEG, PNG or WebP image" in failed["error"]["reason"]
 
 

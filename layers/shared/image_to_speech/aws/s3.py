@@ -26,12 +26,12 @@ _REPLACED_CODES = {"PreconditionFailed", "412"}
 class S3Store:
     """The service's bucket, from settings (BUCKET_NAME): ConfigurationError when unset."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, client: Any | None = None) -> None:
         settings = settings or get_settings()
         self._bucket = settings.require_bucket()
         self._expires = settings.presign_expires_s
         self._uploads_prefix = settings.uploads_prefix
-        self._client = s3_client()
+        self._client = client or s3_client()  # operator commands bring their own client
         # Clients sign URLs for the endpoint THEY reach (see Settings.presign_endpoint_url).
         public = settings.presign_endpoint_url
         self._presigner = s3_client(public) if public else self._client

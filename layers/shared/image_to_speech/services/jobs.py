@@ -173,10 +173,14 @@ def get_job(store: ObjectStore, executions: Executions, job_id: str) -> JobStatu
         return status_from_result(result, store)
     execution = executions.describe(job_id)
     if execution is not None:
-        running = execution.status == "RUNNING"
-        return status_from_execution(
-            job_id, execution, executions.progress(job_id) if running else None, store
-        )
+        if execution.status == "RUNNING":
+            return status_from_execution(job_id, execution, executions.progress(job_id), store)
+        # The record step writes the result before the execution ends: if it ended between the
+        # two reads above, the document is there now and says more than the execution does.
+        result = load_result(store, job_id)
+        if result is not None:
+            return status_from_result(result, store)
+        return status_from_execution(job_id, execution, None, store)
     request = load_request(store, job_id)
     if request is None:
         raise _not_found(job_id)

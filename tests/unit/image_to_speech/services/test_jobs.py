@@ -128,6 +128,29 @@ def test_get_job_without_result_reports_the_execution() -> None:
     assert failed.error.type == "States.Timeout"
 
 
+def test_a_job_that_ends_while_its_status_is_read_reports_its_recorded_failure() -> None:
+    # GIVEN a failed job whose result document is written just after the first read of it
+    store = InMemoryStore()
+    job = "a" * 32  # _record's job
+    request = _record(
+        "record_failure",
+        error={"Error": "UnsupportedImageFormatError", "Cause": "not a JPEG, PNG or WebP image"},
+        failed_step="caption",
+    )
+
+    class EndsDuringTheRead(FakeExecutions):
+        def describe(self, job_id: str) -> ExecutionInfo | None:
+            record_result(store, request)  # the recorder runs, then the execution ends
+            return ExecutionInfo(status="FAILED", error="UnsupportedImageFormatError")
+
+    # WHEN the status is read
+    status = get_job(store, EndsDuringTheRead(), job)
+
+    # THEN it names the failed step from the document, not "unknown"
+    assert status.status == "FAILED" and status.error is not None
+    assert status.error.step == "caption"
+
+
 @pytest.mark.parametrize("job_id", ["nope", "A" * 32, "c" * 32])  # "c" * 32: never created
 def test_unknown_jobs_are_404(job_id: str) -> None:
     with pytest.raises(JobNotFoundError):
