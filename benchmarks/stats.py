@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 from pathlib import Path
@@ -79,6 +80,11 @@ def isa_summary() -> str:
     flags = cpu_flags()
     listed = ", ".join(f"{name} {'yes' if has else 'no'}" for name, has in flags.items())
     return f"{listed}; onnxruntime int8 GEMM kernel: {int8_kernel(flags)}"
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the shared host was."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def cpu_model() -> str:
