@@ -106,7 +106,7 @@ def torch_model(variant: str) -> Any:
 
     if variant == "torch-script":
         return torch.jit.optimize_for_inference(torch.jit.load(str(TORCHSCRIPT)))
-    model = load_pretrained()
+    model: Any = load_pretrained()
     if variant == "torch-compile":
         import torch._inductor.config as inductor_config
 
