@@ -27,6 +27,8 @@ MODULES = (
     "handler_overhead",
     "containers",
     "pipeline",
+    "cache",
+    "duplicate_upload",
     "local_stack",
     "session_options",
 )
