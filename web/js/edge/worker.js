@@ -1,0 +1,120 @@
+// The models of the "on this device" mode, in a module worker so the page stays responsive.
+// Messages: {id, op, args} -> {id, progress} ... then {id, ok: true, result} or
+// {id, ok: false, error: {name, message, allowed}}. Operations: load, caption, translate, speak.
+
+import { fetchIndex, loadBundle, missingBytes } from "./assets.js";
+import { Captioner, SUPPORTED_KIND as CAPTION_KIND } from "./caption.js";
+import { Espeak } from "./phonemize.js";
+import { onnxruntime, threadCount } from "./runtime.js";
+import { Speaker, SUPPORTED_KIND as SPEAK_KIND } from "./speak.js";
+import { Translator, SUPPORTED_KIND as TRANSLATE_KIND } from "./translate.js";
+
+const MODELS = {
+  caption: { kind: CAPTION_KIND, open: (rt, bundle) => Captioner.open(rt, bundle), files: Captioner.files },
+  translate: { kind: TRANSLATE_KIND, open: (rt, bundle) => Translator.open(rt, bundle), files: Translator.files },
+  speak: {
+    kind: SPEAK_KIND,
+    open: async (rt, bundle, index, options) => Speaker.open(rt, bundle, await Espeak.open(index.vendor.espeak, options)),
+    files: Speaker.files,
+  },
+};
+
+const loaded = {}; // task -> Promise of the model
+let index = null;
+
+/** Which tasks this device can run with what this server offers (the rest go to the server). */
+export function plan(offer) {
+  const tasks = {};
+  for (const [task, model] of Object.entries(MODELS)) {
+    const entry = offer.bundles?.[task];
+    let reason = "";
+    if (!entry) reason = "no bundle offered";
+    else if (entry.kind !== model.kind) reason = `kind ${entry.kind} runs on the server only`;
+    else if (task === "speak" && !offer.vendor?.espeak) reason = "the espeak-ng phonemizer (GPL, optional) is not installed";
+    tasks[task] = { device: !reason, reason, preset: entry?.preset };
+  }
+  return tasks;
+}
+
+async function currentIndex() {
+  if (!index) index = await fetchIndex();
+  return index;
+}
+
+function wasmEntry(vendor, name) {
+  return { url: vendor.base + name, size: vendor.files[name].size };
+}
+
+async function load({ tasks: wanted }, progress) {
+  const started = performance.now();
+  const offer = await currentIndex();
+  const planned = plan(offer);
+  const tasks = (wanted || Object.keys(MODELS)).filter((task) => planned[task].device);
+  const pending = tasks.filter((task) => !loaded[task]);
+  // Manifests first (small): they say which files, how large, and their sha256.
+  const manifests = await Promise.all(pending.map((task) => loadBundle(offer.bundles[task], [])));
+  const needed = pending.map((task, i) => MODELS[task].files(manifests[i].manifest));
+  const entries = [wasmEntry(offer.vendor.ort, "ort-wasm-simd-threaded.wasm")];
+  if (pending.includes("speak")) entries.push(wasmEntry(offer.vendor.espeak, "espeak-ng.wasm"));
+  pending.forEach((task, i) => {
+    for (const name of needed[i]) {
+      entries.push({ url: offer.bundles[task].base + name, size: manifests[i].manifest.files[name]?.size || 0 });
+    }
+  });
+  const total = await missingBytes(entries);
+  let received = 0;
+  const onBytes = (count) => {
+    received += count;
+    progress({ received, total });
+  };
+  const runtime = await onnxruntime(offer.vendor.ort, { onBytes });
+  pending.forEach((task, i) => {
+    loaded[task] = (async () => {
+      const bundle = await loadBundle(offer.bundles[task], needed[i], { onBytes });
+      return MODELS[task].open(runtime, bundle, offer, { onBytes });
+    })();
+    loaded[task].catch(() => delete loaded[task]);
+  });
+  await Promise.all(tasks.map((task) => loaded[task]));
+  return {
+    tasks,
+    plan: planned,
+    total_bytes: total,
+    received_bytes: received,
+    threads: threadCount(),
+    ms: performance.now() - started,
+  };
+}
+
+async function model(task) {
+  if (!loaded[task]) await load({ tasks: [task] }, () => {});
+  return loaded[task];
+}
+
+const OPS = {
+  index: async () => {
+    const offer = await currentIndex();
+    return { plan: plan(offer), threads: threadCount(), isolated: self.crossOriginIsolated };
+  },
+  load,
+  caption: async ({ image }) => (await model("caption")).caption(image),
+  translate: async ({ text, numBeams }) => (await model("translate")).translate(text, { numBeams }),
+  speak: async ({ text, language, scales }) => (await model("speak")).speak(text, { language, scales }),
+};
+
+self.addEventListener("message", async (event) => {
+  const { id, op, args } = event.data || {};
+  const progress = (value) => self.postMessage({ id, progress: value });
+  try {
+    if (!OPS[op]) throw new Error(`unknown operation ${op}`);
+    const result = await OPS[op](args || {}, progress);
+    const transfer = result?.wav instanceof ArrayBuffer ? [result.wav] : [];
+    self.postMessage({ id, ok: true, result }, transfer);
+  } catch (error) {
+    self.postMessage({
+      id,
+      ok: false,
+      error: { name: error?.name || "Error", message: String(error?.message || error), allowed: error?.allowed },
+    });
+  }
+});
