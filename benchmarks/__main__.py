@@ -28,6 +28,7 @@ MODULES = (
     "containers",
     "pipeline",
     "local_stack",
+    "edge",
     "session_options",
 )
 HEADER = """# Benchmarks

@@ -3,7 +3,7 @@
 // audio, and keep a list of recent runs.
 
 import { ApiError, requestJson } from "./api.js";
-import { deviceEngine, deviceSteps, deviceSupport, MIN_DEVICE_MEMORY_GB } from "./edge/client.js";
+import { deviceEngine, devicePlan as fetchDevicePlan, deviceSteps, deviceSupport, MIN_DEVICE_MEMORY_GB } from "./edge/client.js";
 import { formatBytes, formatMs, otherLanguage, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { MAX_DIRECT_BYTES, MAX_JOB_BYTES, prepareImage, thumbnail } from "./image.js";
 import { createAndUpload, fetchJob, followJob } from "./jobs.js";
@@ -52,6 +52,8 @@ function renderStages() {
       const item = document.createElement("li");
       item.dataset.stage = id;
       item.dataset.state = stage.state;
+      if (stage.where) item.dataset.where = stage.where;
+      if (id === "models" && stage.state === "done") item.dataset.cached = stage.cached ? "yes" : "no";
       const mark = document.createElement("span");
       mark.className = "mark";
       mark.setAttribute("aria-hidden", "true");
@@ -439,7 +441,7 @@ async function resumeJobs() {
 /** Which stages run here with what this server offers (the worker reads /edge/index.json). */
 async function devicePlan() {
   if (!device.plan) {
-    const answer = await deviceEngine().call("index");
+    const answer = await fetchDevicePlan();
     device.plan = answer.plan;
     device.threads = answer.threads;
   }

@@ -6,7 +6,6 @@
 import { createSession } from "./runtime.js";
 import { resizeRgb } from "./resize.js";
 
-export const SUPPORTED_KIND = "image-classifier";
 const A_BEFORE = ["uni", "use", "usu", "ute", "eu", "one", "once", "ukulele"];
 const AN_BEFORE = ["hour", "honest", "honor", "honour", "heir"];
 const VOWEL_SOUND_LETTERS = new Set("AEFHILMNORSX");

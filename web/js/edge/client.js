@@ -2,6 +2,7 @@
 // that runs them (worker.js), and the pipeline steps that call it (same shape as steps.js).
 
 import { serverCaption, serverSpeak, serverTranslate } from "../steps.js";
+import { fetchOffer, plan as planFor } from "./plan.js";
 
 // The smallest module using a SIMD instruction (i8x16.splat): valid only where wasm SIMD is.
 const SIMD_PROBE = new Uint8Array([
@@ -67,6 +68,13 @@ export class DeviceEngine {
   }
 }
 
+/** {plan, threads}: which stages run here with this server's bundles (no worker needed). */
+export async function devicePlan() {
+  const offer = await fetchOffer();
+  const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  return { plan: planFor(offer), threads };
+}
+
 let engine = null;
 export function deviceEngine() {
   engine ??= new DeviceEngine();
@@ -91,7 +99,7 @@ function deviceStep(engineRef, id, run) {
 
 /**
  * The steps of "on this device" mode: models, then caption, translate and speak in the browser
- * where this server's bundles can run here (plan from worker.plan), else on the server.
+ * where this server's bundles can run here (plan.js), else on the server.
  */
 export function deviceSteps(plan, engineRef = deviceEngine()) {
   const caption = deviceStep(engineRef, "caption", async (state) => {

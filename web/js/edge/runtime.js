@@ -37,14 +37,24 @@ export function onnxruntime(vendor, options = {}) {
   return ready;
 }
 
-/** A session on model bytes, with the options of inference/session.py that change results. */
-export async function createSession(runtime, bytes, { extra, externalData } = {}) {
-  return runtime.InferenceSession.create(bytes, {
-    executionProviders: ["wasm"],
-    graphOptimizationLevel: "all",
-    extra,
-    externalData,
-  });
+let creating = Promise.resolve();
+
+/**
+ * A session on model bytes, with the options of inference/session.py that change results.
+ * One at a time: onnxruntime-web mounts a session's external data (weights.bin) globally and
+ * unmounts it when any creation ends, so two at once fail.
+ */
+export function createSession(runtime, bytes, { extra, externalData } = {}) {
+  const created = creating.then(() =>
+    runtime.InferenceSession.create(bytes, {
+      executionProviders: ["wasm"],
+      graphOptimizationLevel: "all",
+      extra,
+      externalData,
+    }),
+  );
+  creating = created.catch(() => {});
+  return created;
 }
 
 export function int64Tensor(runtime, values, dims) {

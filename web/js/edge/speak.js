@@ -6,7 +6,6 @@ import { phonemeIds, phonemizeSentences, rewritePhonemes } from "./phonemize.js"
 import { createSession, int64Tensor } from "./runtime.js";
 import { chunkSentences, requireText, splitSentences, TextError } from "./text.js";
 
-export const SUPPORTED_KIND = "piper-vits";
 const MAX_SPEAK_CHARS = 3000;
 const MAX_CHUNK_CHARS = 400;
 const SENTENCE_SILENCE_S = 0.2;

@@ -8,7 +8,6 @@ import { readNpz } from "./npz.js";
 import { createSession, int64Tensor } from "./runtime.js";
 import { chunkSentences, requireText, splitSentences, strip } from "./text.js";
 
-export const SUPPORTED_KIND = "bergamot";
 const MAX_TRANSLATE_CHARS = 5000;
 const MAX_SENTENCE_CHARS = 400;
 

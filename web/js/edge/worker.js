@@ -1,19 +1,20 @@
 // The models of the "on this device" mode, in a module worker so the page stays responsive.
 // Messages: {id, op, args} -> {id, progress} ... then {id, ok: true, result} or
 // {id, ok: false, error: {name, message, allowed}}. Operations: load, caption, translate, speak.
+// The worker (and the ~100 KB of libraries it imports) starts only when the mode is used.
 
 import { fetchIndex, loadBundle, missingBytes } from "./assets.js";
-import { Captioner, SUPPORTED_KIND as CAPTION_KIND } from "./caption.js";
+import { Captioner } from "./caption.js";
 import { Espeak } from "./phonemize.js";
+import { plan } from "./plan.js";
 import { onnxruntime, threadCount } from "./runtime.js";
-import { Speaker, SUPPORTED_KIND as SPEAK_KIND } from "./speak.js";
-import { Translator, SUPPORTED_KIND as TRANSLATE_KIND } from "./translate.js";
+import { Speaker } from "./speak.js";
+import { Translator } from "./translate.js";
 
 const MODELS = {
-  caption: { kind: CAPTION_KIND, open: (rt, bundle) => Captioner.open(rt, bundle), files: Captioner.files },
-  translate: { kind: TRANSLATE_KIND, open: (rt, bundle) => Translator.open(rt, bundle), files: Translator.files },
+  caption: { open: (rt, bundle) => Captioner.open(rt, bundle), files: Captioner.files },
+  translate: { open: (rt, bundle) => Translator.open(rt, bundle), files: Translator.files },
   speak: {
-    kind: SPEAK_KIND,
     open: async (rt, bundle, index, options) => Speaker.open(rt, bundle, await Espeak.open(index.vendor.espeak, options)),
     files: Speaker.files,
   },
@@ -21,20 +22,6 @@ const MODELS = {
 
 const loaded = {}; // task -> Promise of the model
 let index = null;
-
-/** Which tasks this device can run with what this server offers (the rest go to the server). */
-export function plan(offer) {
-  const tasks = {};
-  for (const [task, model] of Object.entries(MODELS)) {
-    const entry = offer.bundles?.[task];
-    let reason = "";
-    if (!entry) reason = "no bundle offered";
-    else if (entry.kind !== model.kind) reason = `kind ${entry.kind} runs on the server only`;
-    else if (task === "speak" && !offer.vendor?.espeak) reason = "the espeak-ng phonemizer (GPL, optional) is not installed";
-    tasks[task] = { device: !reason, reason, preset: entry?.preset };
-  }
-  return tasks;
-}
 
 async function currentIndex() {
   if (!index) index = await fetchIndex();
@@ -92,10 +79,6 @@ async function model(task) {
 }
 
 const OPS = {
-  index: async () => {
-    const offer = await currentIndex();
-    return { plan: plan(offer), threads: threadCount(), isolated: self.crossOriginIsolated };
-  },
   load,
   caption: async ({ image }) => (await model("caption")).caption(image),
   translate: async ({ text, numBeams }) => (await model("translate")).translate(text, { numBeams }),
