@@ -54,11 +54,18 @@ async function load({ tasks: wanted }, progress) {
     received += count;
     progress({ received, total });
   };
+  const runtimeStarted = performance.now();
   const runtime = await onnxruntime(offer.vendor.ort, { onBytes });
+  // Where the time goes: files (download or cache, SHA-256) and opening (sessions, espeak).
+  const timings = { runtime_ms: performance.now() - runtimeStarted };
   pending.forEach((task, i) => {
     loaded[task] = (async () => {
+      const filesStarted = performance.now();
       const bundle = await loadBundle(offer.bundles[task], needed[i], { onBytes });
-      return MODELS[task].open(runtime, bundle, offer, { onBytes });
+      const openStarted = performance.now();
+      const model = await MODELS[task].open(runtime, bundle, offer, { onBytes });
+      timings[task] = { files_ms: openStarted - filesStarted, open_ms: performance.now() - openStarted };
+      return model;
     })();
     loaded[task].catch(() => delete loaded[task]);
   });
@@ -69,6 +76,7 @@ async function load({ tasks: wanted }, progress) {
     total_bytes: total,
     received_bytes: received,
     threads: threadCount(),
+    timings,
     ms: performance.now() - started,
   };
 }
