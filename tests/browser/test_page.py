@@ -89,6 +89,7 @@ def test_the_cat_photo_is_captioned_translated_and_spoken(
     [
         ("now", "not a JPEG, PNG or WebP image"),
         ("job", "not a JPEG, PNG or WebP image"),
+        ("device", "not a JPEG, PNG or WebP image"),  # checked in the browser, same words
     ],
 )
 def test_a_text_file_named_jpg_is_refused_in_words(

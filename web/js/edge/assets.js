@@ -21,13 +21,6 @@ export async function sha256Hex(bytes) {
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** What this server offers: bundles per task, vendor files (the service worker keeps a copy). */
-export async function fetchIndex() {
-  const response = await fetch(INDEX_URL, { cache: "no-cache" });
-  if (!response.ok) throw new Error(`${INDEX_URL}: HTTP ${response.status}`);
-  return response.json();
-}
-
 async function readWithProgress(response, size, onBytes) {
   if (!response.body || !onBytes) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();

@@ -8,8 +8,8 @@ import { fetchOffer, plan as planFor } from "./plan.js";
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
-// navigator.deviceMemory (GB, rounded, at most 8; Chromium only). The three models need about
-// 0.5 GB while they run (docs/edge.md); below 2 GB the server is the better place.
+// navigator.deviceMemory (GB, rounded; Chromium only). Below 2 GB the server is the better
+// place for three models and their wasm memory (a judgement: docs/edge.md "Limits").
 export const MIN_DEVICE_MEMORY_GB = 2;
 
 /** {ok, reasons[]}: whether this browser can run the models (wasm SIMD, workers, enough memory). */

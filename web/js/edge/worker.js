@@ -3,10 +3,10 @@
 // {id, ok: false, error: {name, message, allowed}}. Operations: load, caption, translate, speak.
 // The worker (and the ~100 KB of libraries it imports) starts only when the mode is used.
 
-import { fetchIndex, loadBundle, missingBytes } from "./assets.js";
+import { loadBundle, missingBytes } from "./assets.js";
 import { Captioner } from "./caption.js";
 import { Espeak } from "./phonemize.js";
-import { plan } from "./plan.js";
+import { fetchOffer, plan } from "./plan.js";
 import { onnxruntime, threadCount } from "./runtime.js";
 import { Speaker } from "./speak.js";
 import { Translator } from "./translate.js";
@@ -24,7 +24,7 @@ const loaded = {}; // task -> Promise of the model
 let index = null;
 
 async function currentIndex() {
-  if (!index) index = await fetchIndex();
+  if (!index) index = await fetchOffer();
   return index;
 }
 
