@@ -31,6 +31,7 @@ MODULES = (
     "duplicate_upload",
     "local_stack",
     "batch",
+    "edge",
     "session_options",
     "intelligibility",
 )
