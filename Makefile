@@ -4,14 +4,19 @@ PY ?= .venv/bin/python
 SAM ?= .tools/sam/bin/sam
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: help setup models up api test test-fast test-load checkov browser-test lint format typecheck bench demo batch base-image images integration validate clean
+.PHONY: help setup web-vendor models up api test test-fast test-load checkov browser-test lint format typecheck bench demo batch base-image images integration validate clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-setup: .venv/.installed ## create .venv with build, test and lint tools (+ espeak-ng)
+setup: .venv/.installed build/web-vendor/.installed ## create .venv with build, test and lint tools (+ espeak-ng, the page's npm libraries)
 .venv/.installed: requirements/runtime.txt requirements/build.txt requirements/dev.txt requirements/quality.txt
 	scripts/setup.sh
+	touch $@
+
+web-vendor: build/web-vendor/.installed ## the page's on-device libraries: npm ci, then the files it loads into build/web-vendor
+build/web-vendor/.installed: web-vendor/package-lock.json web-vendor/gpl/package-lock.json scripts/web_vendor.sh
+	scripts/web_vendor.sh
 	touch $@
 
 models: setup ## build the offline model bundles into build/models

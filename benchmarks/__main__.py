@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .stats import cpu_model
+from .stats import cpu_model, isa_summary
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # Order in the document; each entry is a module in this package.
@@ -27,8 +27,11 @@ MODULES = (
     "handler_overhead",
     "containers",
     "pipeline",
+    "cache",
+    "duplicate_upload",
     "local_stack",
     "batch",
+    "edge",
     "session_options",
     "intelligibility",
 )
@@ -42,9 +45,14 @@ compare ratios within a section, not absolute numbers across sections.
 
 
 def machine() -> str:
+    """The footer of every section: CPU, its ISA flags (they decide onnxruntime's kernels, so the
+    int8/fp32 and ONNX/PyTorch ratios), cores, Python, OS."""
     cpu = cpu_model()
     cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or "?"
-    return f"{cpu}, {cores} cores, Python {platform.python_version()}, {platform.platform()}"
+    return (
+        f"{cpu} ({isa_summary()}), {cores} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}"
+    )
 
 
 def marker(name: str) -> tuple[str, str]:

@@ -9,9 +9,16 @@ when the number of generated tokens is fixed: EOS is disabled, every request gen
 16 caption tokens or 32 translation tokens, greedy.
 
 Each variant runs in fresh subprocesses (REPEATS each, interleaved), with the same thread count
-for onnxruntime and torch. Timed: one request = encoder + the decoding loop, on inputs that are
-already preprocessed/tokenized (the same for every variant). Load = bundle verification and
-session creation (ONNX) or `from_pretrained` (PyTorch).
+for onnxruntime and torch (and torch without OpenMP spin-waiting, OMP_WAIT_POLICY=PASSIVE, as
+onnxruntime runs with allow_spinning=0). Timed: one request = encoder + the decoding loop, on
+inputs that are already preprocessed/tokenized (the same for every variant). Load = bundle
+verification and session creation (ONNX) or `from_pretrained` (PyTorch).
+
+PyTorch paths: `generate` eager (SDPA attention, transformers' default here), and `generate`
+with the model's forward compiled (`torch.compile(model.forward, dynamic=True)`: the decoder
+step's shapes grow every token, so static shapes would recompile each step). The compiled
+variant runs in COMPILE_REPEATS processes only: compiling took 10+ minutes per process on a
+busy 2-core host; its load time includes that compilation (first `generate`).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .stats import latency_summary
+from .stats import latency_summary, load_average
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "build" / "bench"
@@ -42,12 +49,19 @@ TASKS = {
     "caption": ("vit-gpt2", "vit-gpt2", "save_real_size_vit_gpt2"),
     "translate": ("opus-mt-en-pt", "marian", "save_real_size_marian"),
 }
-VARIANTS = ("onnx-int8", "onnx-fp32", "torch-fp32")
+VARIANTS = ("onnx-int8", "onnx-fp32", "torch-eager", "torch-compile")
+TORCH_VARIANTS = ("torch-eager", "torch-compile")
+COMPILE_REPEATS = 1
 
 
 def env() -> dict[str, str]:
     path = f"{ROOT / 'layers' / 'shared'}{os.pathsep}{ROOT}"
-    return {**os.environ, "PYTHONPATH": path}
+    return {
+        **os.environ,
+        "PYTHONPATH": path,
+        "OMP_WAIT_POLICY": "PASSIVE",  # torch's OpenMP pool: no spin-wait, like onnxruntime's
+        "TORCHINDUCTOR_CACHE_DIR": str(BENCH / "torchinductor"),
+    }
 
 
 def threads() -> int:
@@ -120,10 +134,13 @@ def onnx_request(task: str, bundle_dir: Path, n_threads: int) -> tuple[Any, floa
     return translate, load_ms
 
 
-def torch_request(task: str, source: Path, n_threads: int) -> tuple[Any, float]:
+def torch_request(
+    task: str, source: Path, n_threads: int, compiled: bool = False
+) -> tuple[Any, float]:
     import torch
 
     torch.set_num_threads(n_threads)
+    torch.set_num_interop_threads(1)
     started = time.perf_counter()
     if task == "caption":
         from transformers import VisionEncoderDecoderModel
@@ -152,13 +169,18 @@ def torch_request(task: str, source: Path, n_threads: int) -> tuple[Any, float]:
             )
         return int(output.shape[1] - 1)
 
+    if compiled:
+        model.forward = torch.compile(model.forward, dynamic=True)
+        request()  # compiles: counted in the load time, as a cold start would pay it
+        load_ms = (time.perf_counter() - started) * 1000
     return request, load_ms
 
 
 def worker(task: str, variant: str, n_threads: int) -> dict[str, Any]:
     preset, source_name, _ = TASKS[task]
-    if variant == "torch-fp32":
-        request, load_ms = torch_request(task, SOURCES / source_name, n_threads)
+    if variant in TORCH_VARIANTS:
+        compiled = variant == "torch-compile"
+        request, load_ms = torch_request(task, SOURCES / source_name, n_threads, compiled)
     else:
         name = preset if variant == "onnx-int8" else f"{preset}-fp32"
         request, load_ms = onnx_request(task, MODELS / task / name, n_threads)
@@ -201,7 +223,7 @@ def run_worker(task: str, variant: str, n_threads: int) -> dict[str, Any]:
 
 def bundle_mb(task: str, variant: str) -> str:
     preset = TASKS[task][0]
-    if variant == "torch-fp32":
+    if variant in TORCH_VARIANTS:
         directory = SOURCES / TASKS[task][1]
         files = list(directory.glob("*.safetensors")) + list(directory.glob("*.bin"))
     else:
@@ -227,11 +249,13 @@ def section(task: str, results: dict[str, list[dict[str, Any]]]) -> str:
             f"{bundle_mb(task, variant)} | {counts} |"
         )
     int8 = med("onnx-int8", "median_ms")
+    eager, compiled = med("torch-eager", "median_ms"), med("torch-compile", "median_ms")
     ratios = (
         f"int8 speed-up: {med('onnx-fp32', 'median_ms') / int8:.2f}x vs ONNX fp32 "
         "(target >= 1.5x), "
-        f"{med('torch-fp32', 'median_ms') / int8:.2f}x vs PyTorch fp32 (target >= 3x); "
-        f"per generated token: {int8 / tokens:.1f} ms (int8)."
+        f"{eager / int8:.2f}x vs PyTorch eager `generate` (target >= 3x) and "
+        f"{compiled / int8:.2f}x vs `generate` with the forward compiled (itself "
+        f"{eager / compiled:.2f}x eager); per generated token: {int8 / tokens:.1f} ms (int8)."
     )
     preset = TASKS[task][0]
     return "\n".join([f"#### {task} / {preset} ({tokens} tokens, greedy, EOS off)", "",
@@ -239,21 +263,30 @@ def section(task: str, results: dict[str, list[dict[str, Any]]]) -> str:
 
 
 def run() -> str:
+    load_start = load_average()
     n_threads = threads()
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for task in TASKS:
         prepare(task)
         results[task] = {variant: [] for variant in VARIANTS}
-        for _ in range(REPEATS):  # interleaved, so slow phases of the machine hit all variants
+        for repeat in range(REPEATS):  # interleaved, so slow phases hit all variants
             for variant in VARIANTS:
+                if variant == "torch-compile" and repeat >= COMPILE_REPEATS:
+                    continue
                 results[task][variant].append(run_worker(task, variant, n_threads))
     intro = (
         f"### Encoder-decoder models (random weights, real architectures)\n\n"
         f"Real-size ViT-GPT2 and Marian (opus-mt-en-ROMANCE config) with random weights, built "
         f"through the Hub presets' `--source-dir` path into {MODELS.relative_to(ROOT)}. One "
         f"request = encoder + greedy decoding of a fixed number of tokens on preprocessed "
-        f"inputs; {n_threads} threads for onnxruntime and torch; {REPEATS} fresh processes per "
-        f"variant x {REQUESTS} requests after {WARMUP} warm-up; medians of per-process values."
+        f"inputs; {n_threads} threads for onnxruntime and torch (torch: 1 inter-op thread, "
+        f"OMP_WAIT_POLICY=PASSIVE like onnxruntime's allow_spinning=0); {REPEATS} fresh "
+        f"processes per variant ({COMPILE_REPEATS} for torch-compile: it compiles for minutes) "
+        f"x {REQUESTS} requests after {WARMUP} warm-up; medians of per-process values. "
+        "torch-eager = transformers `generate` (SDPA attention); torch-compile = the same with "
+        "`model.forward = torch.compile(model.forward, dynamic=True)`, its load time includes "
+        f"the compilation at the first `generate`. Load average at start: {load_start}, at "
+        f"end: {load_average()} (2 cores shared with other work)."
     )
     return "\n\n".join([intro, *(section(task, results[task]) for task in TASKS)])
 

@@ -4,8 +4,8 @@ would make, and never runs model work on its event loop.
 Every route of template.yaml's HTTP API becomes a payload-2.0 event for its function, invoked
 in a worker thread (in process, or in the function's container through `sam local
 start-lambda`). The event loop only moves bytes, so `/health` and every other request are
-answered while a long `/speak` runs. The gateway itself also serves the web page (`/`, `/web/`)
-and its own `/health`.
+answered while a long `/speak` runs. The gateway itself also serves the web page (`/`, `/web/`),
+the files of its "on this device" mode (`/edge/`, edge.py) and its own `/health`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
+from .edge import EdgeAssets
 from .events import (
     INTEGRATION_TIMEOUT_S,
     MAX_HTTP_API_BODY_BYTES,
@@ -55,6 +56,7 @@ class Gateway:
         executor: Executor,
         *,
         static: StaticFiles | None = None,
+        edge: EdgeAssets | None = None,
         health: Callable[[], dict[str, Any]] | None = None,
         timeout_s: float = INTEGRATION_TIMEOUT_S,
     ) -> None:
@@ -62,6 +64,7 @@ class Gateway:
         self.invoke = invoke
         self.executor = executor
         self.static = static
+        self.edge = edge
         self.health = health or (lambda: {})
         self.timeout_s = timeout_s
         self.stats = GatewayStats()
@@ -81,6 +84,8 @@ class Gateway:
             response = self._health()
         elif self.static is not None and self.static.handles(method, path):
             response = self.static.respond(method, path, _header(scope, "if-none-match"))
+        elif self.edge is not None and self.edge.handles(method, path):
+            response = self.edge.respond(method, path, _header(scope, "if-none-match"))
         else:
             found = find_route(self.routes, method, path)
             if found is None:

@@ -27,6 +27,7 @@ from pipeline_local.containers import can_bind, free_port
 from pipeline_local.moto_bridge import REPO_ROOT, Invocation
 from pipeline_local.runner import LocalPipeline
 
+from .edge import EdgeAssets
 from .gateway import Gateway
 from .persistence import BucketSnapshot
 from .routes import Route, http_api_routes
@@ -206,6 +207,7 @@ class LocalStack:
             self.executor,
             # With containers, presigned POSTs name the address the functions reach moto by.
             static=StaticFiles(WEB_DIR, list(self.pipeline.s3_endpoints)),
+            edge=EdgeAssets.for_stack(WEB_DIR),
             health=self._health,
         )
 

@@ -150,3 +150,19 @@ def load_pretrained(path: Path | None = None) -> EfficientNetLite0:
             f"unexpected {sorted(unexpected)[:5]}"
         )
     return model.eval()
+
+
+def export_torchscript(out: Path) -> Path:
+    """The strongest deployable PyTorch form of the model, for the benchmarks' baseline: traced
+    at 1x3x224x224 and frozen (weights and attributes become constants). Apply
+    `torch.jit.optimize_for_inference` after `torch.jit.load`: its output cannot be saved (the
+    MKLDNN-prepacked graph fails to load: "required keyword attribute 'value' is undefined")."""
+    model = load_pretrained()
+    example = torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE)
+    with torch.no_grad():
+        frozen = torch.jit.freeze(torch.jit.trace(model, example).eval())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial")
+    torch.jit.save(frozen, str(partial))
+    partial.replace(out)  # never leave a half-written file where a reader looks
+    return out

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .moto_bridge import REPO_ROOT, HttpFunctions
-from .template import FunctionSpec
+from .template import FunctionSpec, load_template
 
 SAM = REPO_ROOT / ".tools" / "sam" / "bin" / "sam"
 PODMAN_SOCKET_SCRIPT = REPO_ROOT / "scripts" / "podman_socket.sh"
@@ -88,10 +88,39 @@ def podman_gateway() -> str:
     raise ContainersUnavailableError("podman's default network has no gateway")
 
 
-def image_for(logical_id: str, resource: dict[str, Any]) -> str:
-    """The image `make images` (sam build) tags: <logicalid lowercased>:<DockerTag>."""
-    tag = (resource.get("Metadata") or {}).get("DockerTag", "latest")
-    return f"{logical_id.lower()}:{tag}"
+BUILT_TEMPLATE = REPO_ROOT / ".aws-sam" / "build" / "template.yaml"
+
+
+def image_for(logical_id: str, resources: dict[str, Any]) -> str:
+    """The image `make images` (sam build) made for a function.
+
+    sam build writes each function's ImageUri into .aws-sam/build/template.yaml; that is the truth.
+    Without it: sam builds functions with identical Metadata once and tags the image after the
+    first of them in template order (<logicalid lowercased>:<DockerTag>), so the jobs functions
+    that share functions/jobs/Dockerfile all run jobsapifunction:v1.
+    """
+    built = _built_image_uris().get(logical_id)
+    if built:
+        return built
+    metadata = resources[logical_id].get("Metadata") or {}
+    owner = next(
+        name
+        for name, resource in resources.items()
+        if resource.get("Type") == "AWS::Serverless::Function"
+        and (resource.get("Metadata") or {}) == metadata
+    )
+    return f"{owner.lower()}:{metadata.get('DockerTag', 'latest')}"
+
+
+def _built_image_uris() -> dict[str, str]:
+    if not BUILT_TEMPLATE.is_file():
+        return {}
+    resources = load_template(BUILT_TEMPLATE).get("Resources") or {}
+    return {
+        name: str(resource["Properties"]["ImageUri"])
+        for name, resource in resources.items()
+        if isinstance((resource.get("Properties") or {}).get("ImageUri"), str)
+    }
 
 
 def require_images(images: list[str]) -> None:
@@ -112,7 +141,9 @@ def start_lambda_template(
             "Type": "AWS::Serverless::Function",
             "Properties": {
                 "PackageType": "Image",
-                "ImageUri": image_for(logical_id, resources[logical_id]),
+                "ImageUri": image_for(logical_id, resources),
+                # functions that share an image differ by their command (trigger.handler, ...)
+                "ImageConfig": {"Command": [spec.handler]},
                 "Timeout": max(spec.timeout, 120),  # the first call loads the model
                 "MemorySize": spec.memory_size,
                 "Environment": {"Variables": environment},

@@ -310,7 +310,7 @@ class LocalPipeline:
             start_lambda_template,
         )
 
-        require_images([image_for(i, template["Resources"][i]) for i in specs])
+        require_images([image_for(i, template["Resources"]) for i in specs])
         environment = {
             **local_environment(self.bucket, quiet=self.quiet),
             **{

@@ -60,10 +60,11 @@ def test_the_local_stack_runs_every_route_in_the_function_images(built_images: N
             )
             assert sent.status_code == 204, sent.text
             deadline = time.monotonic() + 300
-            while (status := api.get(f"/jobs/{created['job_id']}").json())["status"] in (
-                "RUNNING",
+            # AWAITING_UPLOAD until the upload event reaches the trigger (S3 -> SQS -> trigger)
+            while (status := api.get(f"/jobs/{created['job_id']}").json())["status"] in {
                 "AWAITING_UPLOAD",
-            ):
+                "RUNNING",
+            }:
                 assert time.monotonic() < deadline
                 time.sleep(0.5)
             assert status["status"] == "SUCCEEDED", status
@@ -73,7 +74,7 @@ def test_the_local_stack_runs_every_route_in_the_function_images(built_images: N
     assert code == 0, stack.output()
     # no function container of ours is left running (SAM runs them from images named after
     # the functions, e.g. localhost/captionfunction:v1 or a rapid-* image built from it)
-    names = [image_tag(name).split(":")[0] for name in (*MODEL_FUNCTIONS, "JobsFunction")]
+    names = [image_tag(name).split(":")[0] for name in (*MODEL_FUNCTIONS, "JobsApiFunction")]
     left = {
         line
         for line in running_containers() - before

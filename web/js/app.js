@@ -1,7 +1,9 @@
-// The page: pick an image (button, camera, drop, paste), run it "now" or "as a job", show each
-// stage as it completes, the texts and the audio, and keep a list of recent runs.
+// The page: pick an image (button, camera, drop, paste), run it on this device, "now" or "as a
+// job", show each stage as it completes (where it ran, how long it took), the texts and the
+// audio, and keep a list of recent runs.
 
 import { ApiError, requestJson } from "./api.js";
+import { deviceEngine, devicePlan as fetchDevicePlan, deviceSteps, deviceSupport, MIN_DEVICE_MEMORY_GB } from "./edge/client.js";
 import { formatBytes, formatMs, otherLanguage, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { MAX_DIRECT_BYTES, MAX_JOB_BYTES, prepareImage, thumbnail } from "./image.js";
 import { createAndUpload, fetchJob, followJob } from "./jobs.js";
@@ -9,7 +11,7 @@ import { clearRecent, loadRecent, newId, saveRecent } from "./recent.js";
 import { nowSteps, runSteps } from "./steps.js";
 
 const $ = (id) => document.getElementById(id);
-const STAGES = ["upload", "caption", "translate", "speak"];
+const MODES = ["device", "now", "job"];
 const MODE_KEY = "image-to-speech.mode";
 const RESUME_WITHIN_MS = 15 * 60 * 1000;
 
@@ -29,19 +31,29 @@ const ui = {
   recent: $("recent"),
   recentEmpty: $("recent-empty"),
   drop: $("drop"),
+  progressLabel: $("progress-label"),
+  deviceNote: $("device-note"),
 };
 
 let run = null; // the run on screen: { controller, stages, captionText, translationText, ... }
+// Can this device run the models, and which of the server's bundles run here (worker.plan).
+const device = { support: deviceSupport(), plan: null, auto: false, problem: "" };
+
+function stagesFor(mode) {
+  return mode === "device" ? ["models", "caption", "translate", "speak"] : ["upload", "caption", "translate", "speak"];
+}
 
 // ---- stages -------------------------------------------------------------------------------
 
 function renderStages() {
   ui.stages.replaceChildren(
-    ...STAGES.map((id) => {
+    ...stagesFor(run?.mode ?? selectedMode()).map((id) => {
       const stage = run?.stages[id] ?? { state: "waiting" };
       const item = document.createElement("li");
       item.dataset.stage = id;
       item.dataset.state = stage.state;
+      if (stage.where) item.dataset.where = stage.where;
+      if (id === "models" && stage.state === "done") item.dataset.cached = stage.cached ? "yes" : "no";
       const mark = document.createElement("span");
       mark.className = "mark";
       mark.setAttribute("aria-hidden", "true");
@@ -61,6 +73,9 @@ function renderStages() {
       const time = document.createElement("span");
       time.className = "time";
       time.textContent = stage.ms != null ? formatMs(stage.ms) : stage.bytes ? formatBytes(stage.bytes) : "";
+      if (id === "models" && stage.state === "done" && stage.cached) {
+        time.title = t("modelsCached", { size: formatBytes(stage.bytes || 0) });
+      }
       if (stage.modelMs != null) time.title = t("modelTime", { ms: formatMs(stage.modelMs) });
       item.append(mark, name, time);
       return item;
@@ -83,9 +98,10 @@ const listener = {
     if (state === "done") announce(t("announceDone", { stage: name, time: formatMs(info.ms) }));
     if (state === "failed") announce(t("announceFailed", { stage: name }));
     if (id === "upload" && state === "done") setProgress(100, run.bytes, run.bytes);
+    if (id === "models" && state === "done") setProgress(100, info.bytes || 0, info.bytes || 0);
   },
   progress(id, sent, total) {
-    if (id === "upload" && run) setProgress((100 * sent) / total, sent, total);
+    if ((id === "upload" || id === "models") && run && total > 0) setProgress((100 * sent) / total, sent, total);
   },
   job(jobId) {
     if (!run) return;
@@ -103,7 +119,8 @@ function setProgress(percent, sent, total) {
 // ---- one run -------------------------------------------------------------------------------
 
 function selectedMode() {
-  return document.querySelector('input[name="mode"]:checked')?.value === "job" ? "job" : "now";
+  const value = document.querySelector('input[name="mode"]:checked')?.value;
+  return MODES.includes(value) ? value : "now";
 }
 
 function resetResult(file) {
@@ -119,6 +136,7 @@ function resetResult(file) {
   ui.audio.load();
   ui.progress.value = 0;
   ui.progressText.textContent = "";
+  ui.progressLabel.textContent = t(run?.mode === "device" ? "modelsLabel" : "uploadLabel");
   if (ui.preview.src.startsWith("blob:")) URL.revokeObjectURL(ui.preview.src);
   ui.preview.src = URL.createObjectURL(file);
   ui.preview.alt = "";
@@ -135,7 +153,12 @@ async function start(file) {
   performance.mark("its:start");
   resetResult(file);
   try {
-    const prepared = await prepareImage(file, mode === "job" ? MAX_JOB_BYTES : MAX_DIRECT_BYTES);
+    const plan = mode === "device" ? await devicePlan() : null;
+    // On this device the image is never sent: the model reads it as it is.
+    const prepared =
+      plan?.caption?.device
+        ? { blob: file, type: file.type, reduced: null }
+        : await prepareImage(file, mode === "job" ? MAX_JOB_BYTES : MAX_DIRECT_BYTES);
     current.bytes = prepared.blob.size;
     current.thumb = await thumbnail(prepared.blob);
     if (prepared.reduced) {
@@ -148,7 +171,9 @@ async function start(file) {
       contentType: prepared.type || "application/octet-stream",
     };
     let outcome;
-    if (mode === "now") {
+    if (mode === "device") {
+      outcome = await runSteps(deviceSteps(plan), state, listener, controller.signal);
+    } else if (mode === "now") {
       outcome = await runSteps(nowSteps(), state, listener, controller.signal);
     } else {
       const jobId = await createAndUpload(state, listener, controller.signal);
@@ -180,7 +205,7 @@ async function start(file) {
     if (error?.name === "AbortError" || run !== current) return;
     ui.result.dataset.state = "failed";
     showError(error);
-    for (const id of STAGES) {
+    for (const id of stagesFor(current.mode)) {
       if (current.stages[id]?.state === "running") listener.stage(id, "failed");
     }
     if (current.mode === "job" || current.stages.caption?.state === "done") {
@@ -313,7 +338,8 @@ function recentItem(entry) {
   const when = new Date(entry.at).toLocaleString(document.documentElement.lang);
   const status =
     entry.status === "RUNNING" ? t("recentRunning") : entry.status === "FAILED" ? t("recentFailed") : "";
-  meta.textContent = [t(entry.mode === "job" ? "recentJob" : "recentNow"), when, status, entry.error]
+  const modeName = { job: "recentJob", device: "recentDevice" }[entry.mode] || "recentNow";
+  meta.textContent = [t(modeName), when, status, entry.error]
     .filter(Boolean)
     .join(" · ");
   body.append(meta);
@@ -326,7 +352,7 @@ function recentItem(entry) {
     const play = document.createElement("button");
     play.type = "button";
     play.className = "link-button";
-    play.textContent = entry.mode === "now" && expired(entry) ? t("speakAgain") : t("play");
+    play.textContent = entry.mode !== "job" && expired(entry) ? t("speakAgain") : t("play");
     play.addEventListener("click", () => playRecent(entry, audio, meta));
     actions.append(play);
   }
@@ -352,6 +378,10 @@ async function playRecent(entry, audio, meta) {
     let url = entry.audioUrl;
     if (entry.mode === "job") {
       url = (await fetchJob(entry.id)).audio_url;
+    } else if (entry.mode === "device" && (await devicePlan())?.speak?.device) {
+      // The audio was made in this browser and lives only as long as the page: speak again.
+      const spoken = await deviceEngine().call("speak", { text: entry.translation, language: "pt-BR" });
+      url = URL.createObjectURL(new Blob([spoken.wav], { type: "audio/wav" }));
     } else if (expired(entry)) {
       const spoken = await requestJson("/speak", {
         method: "POST",
@@ -406,6 +436,84 @@ async function resumeJobs() {
   if (pending.length) renderRecent();
 }
 
+// ---- on this device -------------------------------------------------------------------------
+
+/** Which stages run here with what this server offers (the worker reads /edge/index.json). */
+async function devicePlan() {
+  if (!device.plan) {
+    const answer = await fetchDevicePlan();
+    device.plan = answer.plan;
+    device.threads = answer.threads;
+  }
+  return device.plan;
+}
+
+/** The automatic choice: this device when it can run the models, the server otherwise. A
+ * mode chosen with the switch is remembered and wins. */
+function chooseMode() {
+  const radio = (value) => document.querySelector(`input[name="mode"][value="${value}"]`);
+  const saved = localStorage.getItem(MODE_KEY);
+  const deviceRadio = radio("device");
+  deviceRadio.disabled = !device.support.ok;
+  let mode = MODES.includes(saved) ? saved : null;
+  if (mode === "device" && !device.support.ok) mode = null;
+  if (!mode) {
+    mode = device.support.ok ? "device" : "now";
+    device.auto = device.support.ok;
+  }
+  radio(mode).checked = true;
+  renderDeviceNote();
+  if (device.support.ok) {
+    devicePlan().then(
+      (plan) => {
+        if (!Object.values(plan).some((task) => task.device)) {
+          const detail = Object.values(plan).map((task) => task.reason).filter(Boolean)[0] || "";
+          disableDevice(t("reason_offer", { detail }));
+        } else renderDeviceNote();
+      },
+      (error) => disableDevice(t("reason_offer", { detail: String(error.message || error) })),
+    );
+  }
+}
+
+function disableDevice(problem) {
+  device.problem = problem;
+  const deviceRadio = document.querySelector('input[name="mode"][value="device"]');
+  deviceRadio.disabled = true;
+  if (deviceRadio.checked) {
+    document.querySelector('input[name="mode"][value="now"]').checked = true;
+    if (!run) renderStages();
+  }
+  renderDeviceNote();
+}
+
+function renderDeviceNote() {
+  const support = device.support;
+  let text;
+  if (!support.ok || device.problem) {
+    const reasons = support.reasons.map((reason) => t(`reason_${reason}`, { gb: MIN_DEVICE_MEMORY_GB }));
+    if (device.problem) reasons.push(device.problem);
+    text = t("deviceNo", { reasons: reasons.join(", ") });
+  } else {
+    const threads = device.threads ?? (support.isolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1);
+    const details = t("deviceDetails", {
+      memory: support.memoryGb ? t("deviceMemory", { gb: support.memoryGb }) : t("deviceMemoryUnknown"),
+      threads: threads > 1 ? t("deviceThreads", { count: threads }) : t("deviceOneThread"),
+    });
+    text = t(device.auto && selectedMode() === "device" ? "deviceAuto" : "deviceChosen", { details });
+  }
+  ui.deviceNote.textContent = text;
+  ui.deviceNote.dataset.device = support.ok && !device.problem ? "yes" : "no";
+}
+
+/** Keeps the page, its libraries and index for offline visits (web/sw.js). */
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/web/sw.js", { scope: "/" }).catch(() => {
+    // Without it the page still works online; only offline visits need it.
+  });
+}
+
 // ---- input ---------------------------------------------------------------------------------
 
 function firstImageFile(list) {
@@ -448,10 +556,14 @@ function wireInput() {
       start(pasted);
     }
   });
-  const saved = localStorage.getItem(MODE_KEY);
+  chooseMode();
   for (const radio of document.querySelectorAll('input[name="mode"]')) {
-    if (saved) radio.checked = radio.value === saved;
-    radio.addEventListener("change", () => localStorage.setItem(MODE_KEY, selectedMode()));
+    radio.addEventListener("change", () => {
+      localStorage.setItem(MODE_KEY, selectedMode());
+      device.auto = false;
+      renderDeviceNote();
+      if (!run) renderStages();
+    });
   }
   $("clear-recent").addEventListener("click", () => {
     clearRecent();
@@ -459,6 +571,7 @@ function wireInput() {
   });
   $("language").addEventListener("click", () => {
     setLanguage(otherLanguage(), { remember: true });
+    renderDeviceNote();
     renderStages();
     renderRecent();
     if (run && ui.caption.textContent) showTexts(ui.caption.textContent, ui.translation.textContent);
@@ -470,3 +583,4 @@ wireInput();
 renderStages();
 renderRecent();
 resumeJobs();
+registerServiceWorker();

@@ -4,7 +4,8 @@
 //   { values: {...added to state}, modelMs?: number, ms?: number (if not the whole call) }.
 // ctx.report(stageId, state, info) and ctx.progress(stageId, sent, total) let a step report
 // sub-stages (the image upload inside POST /caption). Another mode (models running in the
-// browser) provides steps with the same shape and a different `where`.
+// browser, edge/client.js) provides steps with the same shape and a different `where`; a step
+// may also return `info` ({bytes, cached} of the models) for the stage list.
 
 import { requestJson, sendForm } from "./api.js";
 
@@ -81,6 +82,7 @@ export async function runSteps(steps, state, listener, signal) {
     }
     Object.assign(state, out.values);
     listener.stage(step.id, "done", {
+      ...out.info,
       where: step.where,
       ms: out.ms ?? performance.now() - started,
       modelMs: out.modelMs,

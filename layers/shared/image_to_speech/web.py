@@ -15,6 +15,7 @@ from pathlib import Path
 from .config import get_settings
 
 PREFIX = "/web/"
+SERVICE_WORKER = "sw.js"
 _PACKAGE = Path(__file__).resolve().parent
 # In an image: /var/task/web beside /var/task/image_to_speech; in the repository: ./web.
 _CANDIDATES = (_PACKAGE.parent / "web", _PACKAGE.parents[2] / "web")
@@ -56,12 +57,24 @@ def file_for(root: Path, path: str) -> Path | None:
     return candidate if candidate.suffix.lower() in CONTENT_TYPES else None
 
 
+def isolation_headers() -> list[tuple[str, str]]:
+    """Cross-origin isolation, so the page's on-device models may use threads (wasm threads
+    need SharedArrayBuffer). `credentialless`, not `require-corp`: the audio the page plays
+    from S3 comes from another origin that sends no Cross-Origin-Resource-Policy header."""
+    return [
+        ("cross-origin-opener-policy", "same-origin"),
+        ("cross-origin-embedder-policy", "credentialless"),
+    ]
+
+
 def content_security_policy(s3_origins: list[str]) -> str:
     s3 = " ".join(s3_origins)
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            # wasm-unsafe-eval: compiling WebAssembly (the on-device models), nothing else.
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "worker-src 'self'",
             "style-src 'self'",
             "img-src 'self' blob: data:",
             f"media-src 'self' blob: {s3}".strip(),
@@ -97,7 +110,11 @@ def page_file(
         ("cache-control", "no-cache"),
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "no-referrer"),
+        *isolation_headers(),
     ]
+    if found.name == SERVICE_WORKER:
+        # It lives under /web/ but keeps the whole page (/) available offline.
+        headers.append(("service-worker-allowed", "/"))
     if found.suffix == ".html":
         headers.append(("content-security-policy", content_security_policy(s3_origins)))
     if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:

@@ -23,6 +23,19 @@ def test_the_page_is_served_at_the_root_with_a_strict_policy(static: StaticFiles
     assert "script-src 'self'" in policy
     assert "connect-src 'self' http://127.0.0.1:8001" in policy  # the S3 uploads
     assert "media-src 'self' blob: http://127.0.0.1:8001" in policy  # the audio
+    # wasm may compile (the on-device models) and the page is cross-origin isolated (threads)
+    assert "script-src 'self' 'wasm-unsafe-eval'" in policy
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["cross-origin-embedder-policy"] == "credentialless"
+
+
+def test_the_service_worker_may_keep_the_whole_page(static: StaticFiles) -> None:
+    response = static.respond("GET", "/web/sw.js", None)
+    assert response.status == 200
+    assert dict(response.headers)["service-worker-allowed"] == "/"
+    assert "service-worker-allowed" not in dict(
+        static.respond("GET", "/web/js/app.js", None).headers
+    )
 
 
 def test_modules_have_a_javascript_type_and_an_etag_that_revalidates(static: StaticFiles) -> None:
