@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,26 +12,48 @@ from pipeline_local import containers, template
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_functions_that_share_a_dockerfile_run_the_image_sam_tagged_for_the_first(
+def _function(dockerfile: str, comment: str = "") -> dict[str, Any]:
+    metadata: dict[str, Any] = {"Dockerfile": dockerfile, "DockerContext": ".", "DockerTag": "v1"}
+    if comment:
+        metadata["checkov"] = {"skip": [{"id": "CKV_AWS_116", "comment": comment}]}
+    return {"Type": "AWS::Serverless::Function", "Metadata": metadata}
+
+
+def test_functions_with_the_same_metadata_run_the_image_sam_tagged_for_the_first(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # GIVEN no sam build output, and the real template
+    # GIVEN no sam build output, and functions that share a Dockerfile; sam build compares the
+    # whole Metadata (samcli FunctionBuildDefinition.__eq__), so one with other Metadata is apart
     monkeypatch.setattr(containers, "BUILT_TEMPLATE", tmp_path / "missing.yaml")
-    resources = template.load_template(REPO_ROOT / "template.yaml")["Resources"]
-
-    # WHEN each function's image is looked up
-    images = {
-        name: containers.image_for(name, resources)
-        for name, resource in resources.items()
-        if resource["Type"] == "AWS::Serverless::Function"
+    resources = {
+        "ApiFunction": _function("functions/jobs/Dockerfile"),
+        "RecorderFunction": _function("functions/jobs/Dockerfile"),
+        "QueueFunction": _function("functions/jobs/Dockerfile", comment="an SQS source"),
+        "ModelFunction": _function("functions/caption/Dockerfile"),
     }
 
-    # THEN the jobs functions all run jobsapifunction:v1, the model functions their own image
-    assert images["UploadTriggerFunction"] == "jobsapifunction:v1"
-    assert images["RecordResultFunction"] == "jobsapifunction:v1"
-    assert images["JobsApiFunction"] == "jobsapifunction:v1"
-    assert images["CaptionFunction"] == "captionfunction:v1"
-    assert images["SpeakFunction"] == "speakfunction:v1"
+    # WHEN each function's image is looked up
+    images = {name: containers.image_for(name, resources) for name in resources}
+
+    # THEN functions with equal Metadata share the first one's image, the others have their own
+    assert images == {
+        "ApiFunction": "apifunction:v1",
+        "RecorderFunction": "apifunction:v1",
+        "QueueFunction": "queuefunction:v1",
+        "ModelFunction": "modelfunction:v1",
+    }
+
+
+def test_every_function_of_the_template_has_an_image_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(containers, "BUILT_TEMPLATE", tmp_path / "missing.yaml")
+    resources = template.load_template(REPO_ROOT / "template.yaml")["Resources"]
+    functions = [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+    for name in functions:
+        image = containers.image_for(name, resources)
+        assert image.endswith(":v1") and image[: -len(":v1")] in {f.lower() for f in functions}
+    assert containers.image_for("CaptionFunction", resources) == "captionfunction:v1"
 
 
 def test_the_built_template_is_the_truth_when_sam_build_wrote_one(

@@ -69,7 +69,11 @@ def test_trigger_failing_twice_then_succeeding_gives_exactly_one_job(
     job_id, key = pipeline.upload(small_jpeg("coffee"), "coffee.jpg")
     # THEN SQS delivered the event three times, and the third start made the one job
     assert pipeline.wait([job_id], timeout_s=60)[job_id] == "SUCCEEDED"
-    assert trigger_calls_for(pipeline, key) == [True, True, False]
+    calls = trigger_calls_for(pipeline, key)
+    assert calls[:3] == [True, True, False]
+    # (SQS delivers at least once: on a loaded machine the third call can outlast the 1 s
+    # visibility timeout and the event comes again; that start is a no-op, same job id)
+    assert not any(calls[3:])
     assert executions(pipeline) == [job_id]
     result = pipeline.result(job_id)
     assert result is not None and result.status == "SUCCEEDED"
