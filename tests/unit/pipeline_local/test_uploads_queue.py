@@ -148,7 +148,7 @@ def test_second_upload_through_the_same_presigned_post_is_refused(
     assert pipeline.wait([job_id], timeout_s=60)[job_id] == "SUCCEEDED"
     # WHEN the same presigned POST is used again with another image
     post(upload, small_jpeg("coffee", 64))
-    wait_for(lambda: len(trigger_calls_for(pipeline, upload["key"])) == 2, 30)
+    wait_for(lambda: len(trigger_calls_for(pipeline, upload["key"])) >= 2, 30)
     pipeline.wait_queue_empty(pipeline.uploads_queue_url)
     # THEN the second image was refused: the key holds the first image again, the job and its
     # result are unchanged, and no second execution started
