@@ -152,6 +152,8 @@ def measure(name: str, runs: int) -> dict[str, list[float]]:
         AWS_DEFAULT_REGION="us-east-1",
         BUCKET_NAME="image-to-speech-bench",
         POWERTOOLS_TRACE_DISABLED="true",
+        # No S3 here: the cache would time out on every call. Its costs: the cache section.
+        CACHE_ENABLED="false",
     )
     sys.path.insert(0, str(ROOT))
     module = _load_function(name)
@@ -205,7 +207,8 @@ def run() -> str:
             f"Target: handler overhead at most {TARGET_PCT:.0f}% of the model call. {ROUNDS} fresh "
             "processes per function, cases interleaved in each; milliseconds. '[framework only]' "
             "rows replay the model's recorded result, so their median IS the handler's own cost; "
-            "the other rows show handler minus model call with real inference.",
+            "the other rows show handler minus model call with real inference. Result cache "
+            "off (a hit or a miss costs S3 calls: see the cache section).",
             "",
             "| function | case | n | median | p95 | overhead vs model call |",
             "|---|---|---|---|---|---|",

@@ -60,17 +60,18 @@ def through_cache(
     cache: ResultCache | None,
     enabled: bool,
     task: str,
-    material: dict[str, Any],
+    material: Callable[[], dict[str, Any]],
     model: type[T],
     compute: Callable[[], T],
 ) -> T:
     """compute() once per distinct material: a hit comes back marked cached, with ms 0 (no
     model ran); a miss is computed and stored. `enabled` False (the request's `cache: false`,
-    or sampling without a seed) bypasses the cache both ways."""
+    or sampling without a seed) bypasses the cache both ways. `material` is called only when
+    the cache is used (hashing a 4 MiB image costs milliseconds)."""
     if cache is None or not enabled:
         value: T = compute()
         return value
-    key = cache.key(task, material)
+    key = cache.key(task, material())
     hit = cache.load(key, model)
     if hit is not None:
         return hit.model_copy(update={"cached": True, "ms": 0.0})

@@ -57,11 +57,13 @@ def caption_image(
             caption=result.caption, model=captioner.bundle.describe(), ms=round(result.ms, 3)
         )
 
-    material = {
-        "image": hashlib.sha256(image).hexdigest(),
-        "model": captioner.bundle.fingerprint,
-        "options": options.cache_material(),
-    }
+    def material() -> dict[str, object]:
+        return {
+            "image": hashlib.sha256(image).hexdigest(),
+            "model": captioner.bundle.fingerprint,
+            "options": options.cache_material(),
+        }
+
     enabled = options.cache and options.deterministic
     return through_cache(cache, enabled, "caption", material, CaptionResponse, compute)
 

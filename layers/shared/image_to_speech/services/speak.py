@@ -102,7 +102,9 @@ def speak_into_store(
             store, speak(synthesizer, text, language=language, options=options), key
         )
 
-    material = _material(synthesizer, text, language, options)
+    def material() -> dict[str, object]:
+        return _material(synthesizer, text, language, options)
+
     return through_cache(cache, options.cache, "speak", material, StoredSpeech, compute)
 
 

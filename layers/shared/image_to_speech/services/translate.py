@@ -42,12 +42,14 @@ def translate_text(
             ms=round(result.ms, 3),
         )
 
-    material = {
-        "text": text,
-        "source": source,
-        "target": target,
-        "model": translator.bundle.fingerprint,
-        "options": options.cache_material(),
-    }
+    def material() -> dict[str, object]:
+        return {
+            "text": text,
+            "source": source,
+            "target": target,
+            "model": translator.bundle.fingerprint,
+            "options": options.cache_material(),
+        }
+
     enabled = options.cache and options.deterministic
     return through_cache(cache, enabled, "translate", material, TranslateResponse, compute)
