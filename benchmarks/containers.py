@@ -37,6 +37,7 @@ WARM_RUNS = 12  # handler and raw calls per container (after one unmeasured warm
 RIE_WARM_RUNS = 8
 TARGET_IMAGE_MB = 600
 TARGET_INIT_S = 1.5
+TARGET_INIT_EXTRA_S = 0.25  # init beyond the model's own load (imports, settings, app)
 TARGET_OVERHEAD = 0.05
 
 # function -> (image, HTTP API event, how the probe makes the raw model call from that event)
@@ -70,6 +71,7 @@ if sys.argv[3] == "wav":
 started = time.perf_counter()
 import app
 init_s = time.perf_counter() - started
+model = next(getattr(app, n) for n in ("captioner", "translator", "synthesizer") if hasattr(app, n))
 class Context:
     function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 2048
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
@@ -85,7 +87,8 @@ for _ in range(int(sys.argv[4])):
     t = time.perf_counter(); handler_call(); handler_ms.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter(); raw(event); raw_ms.append((time.perf_counter() - t) * 1000)
 print("RESULT" + json.dumps({
-    "init_s": init_s, "process_to_ready_s": time.perf_counter() - T0 - sum(handler_ms) / 1000
+    "init_s": init_s, "model_load_s": model.load_ms / 1000,
+    "process_to_ready_s": time.perf_counter() - T0 - sum(handler_ms) / 1000
     - sum(raw_ms) / 1000, "handler_ms": handler_ms, "raw_ms": raw_ms,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -103,6 +106,7 @@ def _probe(image: str, event: str, raw_call: str) -> dict[str, Any]:
     completed = _podman(
         "run", "--rm", "--network", "none", "-e", "POWERTOOLS_LOG_LEVEL=WARNING",
         "-e", "POWERTOOLS_METRICS_NAMESPACE=Bench", "-e", "BUCKET_NAME=bench",
+        "-e", "CACHE_ENABLED=false",  # no S3 here (cache costs: the cache section)
         "-v", f"{EVENTS}:/events:ro", "--entrypoint", "python3", image,
         "-c", PROBE, event, raw_call, accept, str(WARM_RUNS),
     )  # fmt: skip
@@ -156,6 +160,7 @@ def _through_rie(image: str, event_name: str) -> dict[str, Any]:
     run = _podman(
         "run", "-d", "--rm", "--name", name, "-p", f"127.0.0.1:{port}:8080",
         "-e", "POWERTOOLS_LOG_LEVEL=WARNING", "-e", "BUCKET_NAME=bench",
+        "-e", "CACHE_ENABLED=false",
         "-v", f"{_rie_binary()}:/rie:ro", "--entrypoint", "/rie", image,
         "python3", "-m", "awslambdaric", "app.handler",
     )  # fmt: skip
@@ -203,6 +208,8 @@ def measure(function: str) -> dict[str, Any]:
         "image_mb": _image_mb(image),
         "init_s": statistics.median(p["init_s"] for p in probes),
         "init_s_max": max(p["init_s"] for p in probes),
+        "model_load_s": statistics.median(p["model_load_s"] for p in probes),
+        "init_extra_s": statistics.median(p["init_s"] - p["model_load_s"] for p in probes),
         "ready_s": statistics.median(p["process_to_ready_s"] for p in probes),
         "handler_ms": statistics.median(handler),
         "handler_p95_ms": percentile(handler, 0.95),
@@ -237,7 +244,9 @@ def run() -> str:
         rows.append(
             f"| {function} | {m['image_mb']:.0f} ({_verdict(m['image_mb'] <= TARGET_IMAGE_MB)}) "
             f"| {m['init_s']:.2f} / max {m['init_s_max']:.2f} "
-            f"({_verdict(m['init_s'] <= TARGET_INIT_S)}) | {m['ready_s']:.2f} "
+            f"({_verdict(m['init_s'] <= TARGET_INIT_S)}) | {m['model_load_s']:.2f} "
+            f"| {m['init_extra_s']:.2f} ({_verdict(m['init_extra_s'] <= TARGET_INIT_EXTRA_S)}) "
+            f"| {m['ready_s']:.2f} "
             f"| {m['raw_ms']:.1f} / {m['raw_p95_ms']:.1f} "
             f"| {m['handler_ms']:.1f} / {m['handler_p95_ms']:.1f} "
             f"| {overhead:+.1%} ({_verdict(overhead <= TARGET_OVERHEAD)}) "
@@ -255,13 +264,15 @@ def run() -> str:
             "model call interleaved in one process, HTTP API events from events/, speak with "
             f"Accept: audio/wav), then one container under the Lambda RIE ({RIE_WARM_RUNS} warm "
             "invokes over HTTP on 127.0.0.1). Times are medians; a / b = median / p95.",
-            f"Targets: image <= {TARGET_IMAGE_MB} MB, init <= {TARGET_INIT_S} s, "
-            f"handler overhead <= {TARGET_OVERHEAD:.0%}.",
+            f"Targets: image <= {TARGET_IMAGE_MB} MB, init <= {TARGET_INIT_S} s and at most "
+            f"{TARGET_INIT_EXTRA_S * 1000:.0f} ms beyond the model's own load (bundle check + "
+            f"session creation, the loader's load_ms), handler overhead <= {TARGET_OVERHEAD:.0%}. "
+            "Result cache off (no S3 in these containers).",
             "",
-            "| function | image MB | init s (import app) | interpreter -> ready s "
-            "| raw model ms | handler ms | handler overhead | peak RSS MB "
+            "| function | image MB | init s (import app) | model load s | init - model load s "
+            "| interpreter -> ready s | raw model ms | handler ms | handler overhead | peak RSS MB "
             "| RIE cold start s | RIE warm ms |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             "init = the module-scope model load Lambda runs in INIT (bundle sha256 check + "

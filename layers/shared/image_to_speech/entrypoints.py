@@ -14,14 +14,12 @@ from .aws.resources import batch_runs, executions, object_store
 from .config import get_settings
 from .handlers.api import api_handler, api_or_task_handler
 from .handlers.task import task_handler
-from .handlers.uploads import upload_handler
 from .inference.captioning import Captioner
 from .inference.speech import Synthesizer
 from .inference.translation import Translator
 from .inference.voices import Voices
 from .ports import BatchRuns, Executions, ObjectStore, UploadStore
 from .services.cache import ResultCache
-from .tasks.batches import summarize_batch_task
 from .tasks.pipeline import caption_task, record_task, speak_task, translate_task
 
 if TYPE_CHECKING:  # FastAPI is imported when an app is first built (the first HTTP event)
@@ -171,6 +169,9 @@ def jobs_api_function(
 def upload_trigger_function(
     runs: ExecutionsProvider = executions, store: UploadStoreProvider = object_store
 ) -> Function:
+    # Imported here: the model functions never load Powertools' batch utilities.
+    from .handlers.uploads import upload_handler
+
     return Function(upload_handler(runs, store))
 
 
@@ -179,4 +180,6 @@ def result_recorder_function(store: StoreProvider = object_store) -> Function:
 
 
 def batch_summary_function(store: StoreProvider = object_store) -> Function:
+    from .tasks.batches import summarize_batch_task
+
     return Function(task_handler(summarize_batch_task(store)))

@@ -7,11 +7,14 @@ caller that asks for one before doing any work fails fast with a 503 that says w
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .batches import StepFunctionsBatches
 from .clients import reset_clients
 from .s3 import S3Store
 from .stepfunctions import StepFunctionsExecutions
+
+if TYPE_CHECKING:
+    from .batches import StepFunctionsBatches
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +29,8 @@ def executions() -> StepFunctionsExecutions:
 
 @lru_cache(maxsize=1)
 def batch_runs() -> StepFunctionsBatches:
+    from .batches import StepFunctionsBatches  # only the job API reads batches
+
     return StepFunctionsBatches()
 
 
