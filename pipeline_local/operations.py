@@ -121,7 +121,7 @@ def reconcile(
         else:
             report.orphans.append(upload)
     if not dry_run and report.orphans:
-        store = S3Store(Settings(bucket_name=bucket), client=s3)
+        store = S3Store(Settings.from_environment(bucket_name=bucket), client=s3)
         outcomes = start_pipelines(executions, store, report.orphans)
         report.started = [o.job_id for o in outcomes if o.started]
     return report
@@ -221,7 +221,9 @@ def _redrive_command(args: argparse.Namespace, names: dict[str, str], sqs: Any) 
 
 def _reconcile_command(args: argparse.Namespace, names: dict[str, str], s3: Any, sfn: Any) -> int:
     bucket, machine = _require(names, "bucket", "state_machine_arn")
-    executions = StepFunctionsExecutions(Settings(state_machine_arn=machine), client=sfn)
+    executions = StepFunctionsExecutions(
+        Settings.from_environment(state_machine_arn=machine), client=sfn
+    )
     report = reconcile(
         s3, executions, bucket, min_age_s=args.min_age_s, limit=args.max, dry_run=args.dry_run
     )

@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 import pytest
-from image_to_speech.config import get_settings
+from image_to_speech.config import Settings, get_settings
 from image_to_speech.errors import ConfigurationError
+from pydantic import ValidationError
 
 from tests.unit.image_to_speech.conftest import Environment
 
@@ -75,10 +76,33 @@ def _reads_environment(tree: ast.AST) -> list[int]:
 
 def test_nothing_but_config_reads_the_environment() -> None:
     """GIVEN every module of the shared package WHEN parsed THEN only config.py (through
-    pydantic-settings) reads environment variables."""
+    Settings.from_environment) reads environment variables."""
     offenders = {}
     for path in PACKAGE.rglob("*.py"):
         lines = _reads_environment(ast.parse(path.read_text(), str(path)))
         if lines and path.name != "config.py":
             offenders[str(path.relative_to(PACKAGE))] = lines
     assert offenders == {}
+
+
+def test_settings_come_from_variables_of_any_case_and_overrides_win() -> None:
+    # GIVEN variables as the environment holds them (strings, any case, some empty)
+    environ = {
+        "bucket_name": "my-bucket",
+        "CACHE_ENABLED": "false",
+        "ORT_THREADS": "2",
+        "STATE_MACHINE_ARN": "",
+        "UNRELATED": "x",
+    }
+    # WHEN the settings are read, with one override
+    settings = Settings.from_environment(environ, presign_expires_s=60)
+    # THEN pydantic converted each string, empty means unset, and the override won
+    assert settings.bucket_name == "my-bucket" and settings.cache_enabled is False
+    assert settings.ort_threads == 2 and settings.state_machine_arn is None
+    assert settings.presign_expires_s == 60 and settings.uploads_prefix == "uploads/"
+
+
+def test_a_malformed_variable_is_refused_with_its_name() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings.from_environment({"ORT_THREADS": "many"})
+    assert caught.value.errors()[0]["loc"] == ("ort_threads",)
