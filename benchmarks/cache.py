@@ -123,18 +123,12 @@ def events(route: str, count: int) -> list[dict[str, dict[str, Any]]]:
 
 
 def _load_function(route: str) -> Any:
-    import importlib.util
-
     from image_to_speech.inference.bundle import resolve_bundle_dir
 
+    from pipeline_local.moto_bridge import load_function_module
+
     os.environ.setdefault("MODEL_BUNDLE_DIR", str(resolve_bundle_dir(route)))
-    spec = importlib.util.spec_from_file_location(
-        f"bench_{route}", ROOT / "functions" / route / "app.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_function_module(ROOT / "functions" / route, module_name=f"bench_{route}")
 
 
 def _call(handler: Callable[[Any, Any], Any], event: dict[str, Any], case: str) -> float:

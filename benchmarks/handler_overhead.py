@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -55,14 +54,10 @@ def _context() -> Any:
 def _load_function(name: str) -> Any:
     from image_to_speech.inference.bundle import resolve_bundle_dir
 
+    from pipeline_local.moto_bridge import load_function_module
+
     os.environ.setdefault("MODEL_BUNDLE_DIR", str(resolve_bundle_dir(name)))
-    spec = importlib.util.spec_from_file_location(
-        f"bench_{name}", ROOT / "functions" / name / "app.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_function_module(ROOT / "functions" / name, module_name=f"bench_{name}")
 
 
 def _cases(name: str, module: Any) -> dict[str, Callable[[], Any]]:
