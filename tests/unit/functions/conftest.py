@@ -10,10 +10,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from image_to_speech.aws.resources import reset_resources
-from image_to_speech.config import reset_settings
 
 from tests.conftest import bundle_path
+from tests.helpers.environment import local_environment, reset
 
 REPO = Path(__file__).resolve().parents[3]
 BUCKET = "image-to-speech-local"
@@ -25,28 +24,10 @@ TEST_BUNDLES = {
 }
 
 
-def reset() -> None:
-    reset_settings()
-    reset_resources()
-
-
 @pytest.fixture(scope="package", autouse=True)
 def _local_environment() -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        POWERTOOLS_TRACE_DISABLED="true",
-        BUCKET_NAME=BUCKET,
-    )
-    for name in ("AWS_ENDPOINT_URL", "STATE_MACHINE_ARN", "MODEL_BUNDLE_DIR"):
-        os.environ.pop(name, None)
-    reset()
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-    reset()
+    with local_environment(BUCKET):
+        yield
 
 
 def load_function(name: str, module: str = "app") -> ModuleType:

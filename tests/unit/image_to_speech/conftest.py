@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,11 +10,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from image_to_speech import entrypoints
-from image_to_speech.aws.resources import object_store, reset_resources
-from image_to_speech.config import reset_settings
+from image_to_speech.aws.resources import object_store
 from image_to_speech.observability import instrument
 
 from tests.fakes import FakeCaptioner, FakeSynthesizer, FakeTranslator
+from tests.helpers.environment import local_environment, reset
 
 BUCKET = "image-to-speech-local"  # = scripts/make_events.py EVENT_BUCKET
 
@@ -49,37 +48,11 @@ def no_cache() -> None:
     return None
 
 
-def reset() -> None:
-    reset_settings()
-    reset_resources()
-
-
 @pytest.fixture(scope="package", autouse=True)
 def _local_environment() -> Iterator[None]:
     """No real AWS: fake credentials, one region, tracing off, our bucket name."""
-    saved = dict(os.environ)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_REGION="us-east-1",
-        POWERTOOLS_TRACE_DISABLED="true",
-        BUCKET_NAME=BUCKET,
-    )
-    for name in (
-        "AWS_ENDPOINT_URL",
-        "AWS_PROFILE",
-        "PRESIGN_EXPIRES_S",
-        "PRESIGN_ENDPOINT_URL",
-        "STATE_MACHINE_ARN",
-        "MODEL_BUNDLE_DIR",
-    ):
-        os.environ.pop(name, None)
-    reset()
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-    reset()
+    with local_environment(BUCKET):
+        yield
 
 
 class Environment:
