@@ -242,7 +242,7 @@ def sam_local_invoke(
 def sam_local_start_api(env_file: Path, log_path: Path) -> Iterator[str]:
     """`sam local start-api` on 127.0.0.1:<free port> with warm containers; stopped after."""
     port = free_port()
-    before = _function_containers()
+    before = function_containers()
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
@@ -275,12 +275,12 @@ def sam_local_start_api(env_file: Path, log_path: Path) -> Iterator[str]:
             process.wait(timeout=10)
         # SAM does not always remove its warm containers (seen after a CI run: three left
         # running): remove the ones this server started.
-        left = _function_containers() - before
+        left = function_containers() - before
         if left:
             subprocess.run(["podman", "rm", "-f", *left], capture_output=True, check=False)
 
 
-def _function_containers() -> set[str]:
+def function_containers() -> set[str]:
     """Ids of running containers made from a function image (<name>function:<tag>)."""
     listed = subprocess.run(
         ["podman", "ps", "--format", "{{.ID}} {{.Image}}"], capture_output=True, text=True

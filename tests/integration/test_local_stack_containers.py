@@ -9,7 +9,6 @@ and Ctrl-C leaves no process and no container behind.
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 
 import httpx
@@ -18,7 +17,7 @@ import pytest
 from local_stack.process import StackProcess
 from tests.conftest import photo_bytes
 
-from .containers import MODEL_FUNCTIONS, image_tag
+from .containers import function_containers
 
 # Generous: a fresh stack answers its first request after importing the HTTP stack, and a
 # loaded 2-core machine can take seconds (httpx's default is 5 s).
@@ -27,15 +26,8 @@ HTTP = httpx.Client(timeout=60)
 pytestmark = pytest.mark.integration
 
 
-def running_containers() -> set[str]:
-    listed = subprocess.run(
-        ["podman", "ps", "--format", "{{.ID}} {{.Image}}"], capture_output=True, text=True
-    )
-    return {line for line in listed.stdout.splitlines() if line.strip()}
-
-
 def test_the_local_stack_runs_every_route_in_the_function_images(built_images: None) -> None:
-    before = running_containers()
+    before = function_containers()
     stack = StackProcess(extra_args=["--ephemeral", "--containers"], start_timeout_s=600)
     stack.start()
     try:
@@ -74,10 +66,5 @@ def test_the_local_stack_runs_every_route_in_the_function_images(built_images: N
     assert code == 0, stack.output()
     # no function container of ours is left running (SAM runs them from images named after
     # the functions, e.g. localhost/captionfunction:v1 or a rapid-* image built from it)
-    names = [image_tag(name).split(":")[0] for name in (*MODEL_FUNCTIONS, "JobsApiFunction")]
-    left = {
-        line
-        for line in running_containers() - before
-        if any(name in line.split(maxsplit=1)[-1] for name in names)
-    }
+    left = function_containers() - before
     assert not left, left
