@@ -17,6 +17,7 @@ test_moto_bridge.py fails loudly if the hook's signature changes.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import json
@@ -416,37 +417,79 @@ def reused_interpreter_clients() -> Iterator[None]:
             module.boto_client_for = original  # type: ignore[attr-defined]
 
 
+def _settle_heap_keys(component: Any) -> None:
+    """Give every component of a kept program its `heap_key` now. moto draws it lazily (the
+    retry counters of a state are kept in the execution's heap under it): two executions
+    drawing it at once could each get a different key and lose count of their retries."""
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    seen: set[int] = set()
+    pending = [component]
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, EvalComponent):
+            _ = item.heap_key
+        if type(item).__module__.startswith("moto.stepfunctions") and hasattr(item, "__dict__"):
+            pending.extend(vars(item).values())  # components and the props that hold them
+        elif isinstance(item, list | tuple | set):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+
+
 @contextmanager
-def reused_parse_trees() -> Iterator[None]:
+def reused_programs() -> Iterator[None]:
     """Fourth (performance) workaround: moto parses the ASL definition again for every
-    execution (ANTLR in pure Python: 40 ms and more per execution, most of a job's CPU here),
-    where AWS parses once per state machine. The parse tree of each definition is kept and
-    only the evaluation components are built afresh for each execution (a new Preprocessor
-    visit), so no execution shares state with another."""
+    execution (ANTLR in pure Python, 40 ms and more) and builds its evaluation components
+    from the parse tree (another 18 ms), where AWS compiles a state machine once. The
+    components of each definition are kept and reused: they hold no execution state (it lives
+    in each execution's Environment), which moto itself relies on when a Map state runs its
+    iterations concurrently through one component tree."""
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     original = ExecutionWorker._get_evaluation_entrypoint
-    trees: dict[str, Any] = {}
+    programs: dict[str, Any] = {}
     lock = threading.Lock()
 
     def entrypoint(self: Any) -> Any:
         definition = self._evaluation_details.state_machine_details.definition
         with lock:
-            tree = trees.get(definition)
-        if tree is None:
-            program, tree = AmazonStateLanguageParser.parse(definition)
-            with lock:
-                trees[definition] = tree
-            return program
-        return Preprocessor().visit(tree)
+            if definition not in programs:
+                program, _ = AmazonStateLanguageParser.parse(definition)
+                _settle_heap_keys(program)
+                programs[definition] = program
+            return programs[definition]
 
     ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
     try:
         yield
     finally:
         ExecutionWorker._get_evaluation_entrypoint = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def reused_json_paths() -> Iterator[None]:
+    """Fifth (performance) workaround: moto's interpreter compiles every JSONPath it evaluates
+    (`$.Payload.caption`, ResultPath, ...) with a new PLY parser each time, about 1.3 ms
+    apiece and some 30 per job, where AWS compiles a definition's paths once. Compiled paths
+    are kept per string: jsonpath_ng expressions hold no per-evaluation state (find and
+    update_or_create work on the data they are given)."""
+    import moto.stepfunctions.parser.asl.component.common.path.result_path as result_path
+    import moto.stepfunctions.parser.asl.utils.json_path as json_path
+
+    modules = (json_path, result_path)
+    originals = [module.parse for module in modules]
+    for module, original in zip(modules, originals, strict=True):
+        module.parse = functools.lru_cache(maxsize=1024)(original)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, originals, strict=True):
+            module.parse = original  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -469,7 +512,12 @@ def installed(functions: Functions, *, capture_output: bool = True) -> Iterator[
 
     moto_lambda.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     try:
-        with distributed_map_as_on_aws(), reused_interpreter_clients(), reused_parse_trees():
+        with (
+            distributed_map_as_on_aws(),
+            reused_interpreter_clients(),
+            reused_programs(),
+            reused_json_paths(),
+        ):
             yield functions
     finally:
         moto_lambda.LambdaFunction._invoke_lambda = original  # type: ignore[method-assign]

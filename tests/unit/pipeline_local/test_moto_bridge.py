@@ -9,6 +9,7 @@ import json
 import sys
 import threading
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,6 +21,8 @@ from moto import mock_aws
 
 from pipeline_local import moto_bridge
 from pipeline_local.moto_bridge import HttpFunctions, InProcessFunctions, LambdaContext, installed
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_moto_is_the_pinned_version() -> None:
@@ -256,16 +259,43 @@ def test_an_injected_throttle_fails_the_invoke_call_itself() -> None:
     ]
 
 
-def test_parse_tree_reuse_still_fits_moto_and_builds_fresh_components() -> None:
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+def test_program_reuse_still_fits_moto_and_settles_every_heap_key() -> None:
+    from moto.stepfunctions.parser.asl.component.common.retry.max_attempts_decl import (
+        MaxAttemptsDecl,
+    )
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    # reused_parse_trees replaces this method, which must still parse the definition itself
+    from pipeline_local.moto_bridge import _settle_heap_keys
+
+    # reused_programs replaces this method, which must still parse the definition itself
     source = inspect.getsource(ExecutionWorker._get_evaluation_entrypoint)
     assert "AmazonStateLanguageParser.parse" in source
-    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
-    program, tree = AmazonStateLanguageParser.parse(definition)
-    # ... and a second visit of the same tree gives new components (no shared state)
-    again = Preprocessor().visit(tree)
-    assert type(again) is type(program) and again is not program
+    # GIVEN the pipeline's program, with retry counters kept in the heap under heap_key
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    definition = (ROOT / "statemachine" / "pipeline.asl.json").read_text()
+    program, _ = AmazonStateLanguageParser.parse(definition)
+    # WHEN its heap keys are settled
+    _settle_heap_keys(program)
+    # THEN every retry counter already has its key (none is drawn lazily during executions)
+    counters = _components(program, MaxAttemptsDecl)
+    assert len(counters) >= 20
+    assert all(vars(c).get("_EvalComponent__heap_key") for c in counters)
+
+
+def _components(root: Any, kind: type) -> list[Any]:
+    found, seen, pending = [], set(), [root]
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, kind):
+            found.append(item)
+        if hasattr(item, "__dict__"):
+            pending.extend(vars(item).values())
+        elif isinstance(item, list | tuple | set):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+    return found
