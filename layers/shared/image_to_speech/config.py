@@ -11,27 +11,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import Field, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigurationError
 
 MAX_PRESIGN_EXPIRES_S = 7 * 24 * 3600  # SigV4 maximum
 # Where `make models` writes bundles (repo/build/models); images set MODEL_BUNDLE_DIR instead.
 REPO_MODELS_DIR = Path(__file__).resolve().parents[3] / "build" / "models"
+_TRUE = frozenset({"1", "true", "yes", "on", "t", "y"})
+_FALSE = frozenset({"0", "false", "no", "off", "f", "n"})
 
 
-class Settings(BaseModel):
-    """Field `bucket_name` <- variable BUCKET_NAME (any case); pydantic converts the strings.
+def _bounded(low: int, high: int) -> dict[str, Any]:
+    return {"ge": low, "le": high}
 
-    A plain model read by `from_environment`, not pydantic-settings: importing that library
-    costs ~80 ms of every cold start (measured in the caption image), for scalar fields only.
+
+@dataclass(frozen=True)
+class Settings:
+    """Field `bucket_name` <- variable BUCKET_NAME (any case), converted to the field's type.
+
+    A plain dataclass, not pydantic: every cold start reads it, and building a pydantic model
+    (let alone importing pydantic-settings, ~80 ms) cost a model function's init tens of
+    milliseconds for a handful of scalars. Empty values mean unset for every field.
     """
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     # ---- storage (S3) ----
     bucket_name: str | None = None
@@ -44,7 +49,7 @@ class Settings(BaseModel):
     cache_enabled: bool = True
     # Image libraries for batches (POST /batches); outside uploads/, so no S3 trigger fires.
     batches_prefix: str = "batches/"
-    presign_expires_s: int = Field(default=900, ge=1, le=MAX_PRESIGN_EXPIRES_S)
+    presign_expires_s: int = field(default=900, metadata=_bounded(1, MAX_PRESIGN_EXPIRES_S))
     # The endpoint boto3 talks to (a moto server locally); botocore reads the same variable.
     aws_endpoint_url: str | None = None
     # The endpoint *clients* reach when it differs (moto on the host, functions in containers):
@@ -63,7 +68,7 @@ class Settings(BaseModel):
     translate_preset: str | None = None
     speak_preset: str | None = None
     # onnxruntime intra-op threads (0 = every CPU this process may use) and spinning.
-    ort_threads: int = Field(default=0, ge=0, le=64)
+    ort_threads: int = field(default=0, metadata=_bounded(0, 64))
     ort_allow_spinning: bool = False
 
     # ---- serving ----
@@ -79,26 +84,31 @@ class Settings(BaseModel):
     # Set by Lambda itself: tracing only means something inside a Lambda environment.
     aws_lambda_function_name: str | None = None
 
-    @field_validator(
-        "bucket_name",
-        "state_machine_arn",
-        "batch_state_machine_arn",
-        "aws_endpoint_url",
-        mode="before",
-    )
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        # template.yaml leaves some variables declared but empty (e.g. under `sam local`).
-        return None if value == "" else value
-
     @classmethod
     def from_environment(
         cls, environ: Mapping[str, str] | None = None, **overrides: Any
     ) -> Settings:
-        """Each field from the variable of the same name (case-insensitive); `overrides` win."""
+        """Each field from the variable of the same name (case-insensitive); `overrides` win
+        (and are taken as they are). A value that does not convert raises a
+        ConfigurationError naming every such variable and what it allows."""
         variables = {name.lower(): value for name, value in (environ or os.environ).items()}
-        found = {name: variables[name] for name in cls.model_fields if name in variables}
-        return cls.model_validate({**found, **overrides})
+        values: dict[str, Any] = {}
+        problems: dict[str, str] = {}
+        for spec in fields(cls):
+            if spec.name in overrides:
+                values[spec.name] = overrides[spec.name]
+            elif variables.get(spec.name, "") != "":  # empty: unset (template.yaml leaves some)
+                try:
+                    values[spec.name] = _convert(spec, variables[spec.name])
+                except ValueError as exc:
+                    problems[spec.name.upper()] = str(exc)
+        if problems:
+            raise ConfigurationError(
+                "Invalid environment: "
+                + "; ".join(f"{name}: {message}" for name, message in problems.items()),
+                allowed=problems,
+            )
+        return cls(**values)
 
     @property
     def tracing_enabled(self) -> bool:
@@ -128,6 +138,31 @@ class Settings(BaseModel):
         return self.batch_state_machine_arn
 
 
+def _convert(spec: Field[Any], raw: str) -> Any:
+    """One variable's string as its field's type (the annotations are strings here)."""
+    kind = str(spec.type).replace(" | None", "")
+    if kind == "str":
+        return raw
+    if kind == "Path":
+        return Path(raw)
+    if kind == "bool":
+        if raw.strip().lower() in _TRUE:
+            return True
+        if raw.strip().lower() in _FALSE:
+            return False
+        raise ValueError(f"'{raw}' is not a boolean (true/false, 1/0, yes/no, on/off)")
+    if kind == "int":
+        try:
+            number = int(raw.strip())
+        except ValueError:
+            raise ValueError(f"'{raw}' is not a whole number") from None
+        low, high = spec.metadata.get("ge"), spec.metadata.get("le")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(f"{number} is outside {low}..{high}")
+        return number
+    raise TypeError(f"Settings.{spec.name}: no conversion for {kind}")
+
+
 def missing(variable: str, what: str) -> ConfigurationError:
     return ConfigurationError(
         f"{variable} is not set: it must name {what}. Locally, `make up` (or "
@@ -138,16 +173,7 @@ def missing(variable: str, what: str) -> ConfigurationError:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    try:
-        return Settings.from_environment()
-    except ValidationError as exc:
-        problems = {
-            ".".join(str(p) for p in item["loc"]).upper(): item["msg"] for item in exc.errors()
-        }
-        raise ConfigurationError(
-            "Invalid environment: " + "; ".join(f"{name}: {msg}" for name, msg in problems.items()),
-            allowed=problems,
-        ) from exc
+    return Settings.from_environment()
 
 
 def reset_settings() -> None:

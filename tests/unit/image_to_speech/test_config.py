@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from image_to_speech.config import Settings, get_settings
 from image_to_speech.errors import ConfigurationError
-from pydantic import ValidationError
 
 from tests.unit.image_to_speech.conftest import Environment
 
@@ -96,13 +95,55 @@ def test_settings_come_from_variables_of_any_case_and_overrides_win() -> None:
     }
     # WHEN the settings are read, with one override
     settings = Settings.from_environment(environ, presign_expires_s=60)
-    # THEN pydantic converted each string, empty means unset, and the override won
+    # THEN each string was converted, empty means unset, and the override won
     assert settings.bucket_name == "my-bucket" and settings.cache_enabled is False
     assert settings.ort_threads == 2 and settings.state_machine_arn is None
     assert settings.presign_expires_s == 60 and settings.uploads_prefix == "uploads/"
 
 
 def test_a_malformed_variable_is_refused_with_its_name() -> None:
-    with pytest.raises(ValidationError) as caught:
-        Settings.from_environment({"ORT_THREADS": "many"})
-    assert caught.value.errors()[0]["loc"] == ("ort_threads",)
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_environment({"ORT_THREADS": "many", "CACHE_ENABLED": "perhaps"})
+    assert caught.value.allowed == {
+        "CACHE_ENABLED": "'perhaps' is not a boolean (true/false, 1/0, yes/no, on/off)",
+        "ORT_THREADS": "'many' is not a whole number",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("cache_enabled", "TRUE", True),
+        ("cache_enabled", "off", False),
+        ("ort_threads", " 4 ", 4),
+        ("model_bundle_dir", "/opt/model", Path("/opt/model")),
+        ("bucket_name", "b", "b"),
+    ],
+)
+def test_each_field_type_converts(name: str, raw: str, expected: object) -> None:
+    assert getattr(Settings.from_environment({name.upper(): raw}), name) == expected
+
+
+def test_bounds_are_checked_and_settings_are_frozen() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_environment({"ORT_THREADS": "65"})
+    assert caught.value.allowed == {"ORT_THREADS": "65 is outside 0..64"}
+    settings = Settings.from_environment({})
+    with pytest.raises(AttributeError):
+        settings.bucket_name = "other"  # type: ignore[misc]
+
+
+def test_the_settings_do_not_import_pydantic() -> None:
+    """Every cold start reads the settings: they must not pull pydantic in (tens of ms)."""
+    import subprocess
+    import sys
+
+    code = "import sys, image_to_speech.config; print('pydantic' in sys.modules)"
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(PACKAGE.parent)},
+    )
+    assert completed.stdout.strip() == "False"
