@@ -20,7 +20,6 @@ from .inference.translation import Translator
 from .inference.voices import Voices
 from .ports import BatchRuns, Executions, ObjectStore, UploadStore
 from .services.cache import ResultCache
-from .tasks.pipeline import caption_task, record_task, speak_task, translate_task
 
 if TYPE_CHECKING:  # FastAPI is imported when an app is first built (the first HTTP event)
     from fastapi import APIRouter, FastAPI
@@ -111,11 +110,16 @@ def _app(title: str, services: Callable[[], list[Service]]) -> Callable[[], Fast
 def caption_function(
     captioner: Captioner, store: StoreProvider = object_store, cache: CacheProvider = result_cache
 ) -> Function:
+    # Each builder imports its own task (and so its own schemas): a function builds no others.
+    from .tasks.caption import caption_task
+
     app = _app("Caption", lambda: [caption_service(captioner, store, cache)])
     return Function(api_or_task_handler(app, caption_task(captioner, store, cache)), app)
 
 
 def translate_function(translator: Translator, cache: CacheProvider = result_cache) -> Function:
+    from .tasks.translate import translate_task
+
     app = _app("Translate", lambda: [translate_service(translator, cache)])
     return Function(api_or_task_handler(app, translate_task(translator, cache)), app)
 
@@ -125,6 +129,8 @@ def speak_function(
     store: StoreProvider = object_store,
     cache: CacheProvider = result_cache,
 ) -> Function:
+    from .tasks.speak import speak_task
+
     library = voices if isinstance(voices, Voices) else Voices(voices)
     app = _app("Speak", lambda: [speak_service(library, store, cache)])
     return Function(api_or_task_handler(app, speak_task(library, store, cache)), app)
@@ -176,6 +182,8 @@ def upload_trigger_function(
 
 
 def result_recorder_function(store: StoreProvider = object_store) -> Function:
+    from .tasks.record import record_task
+
     return Function(task_handler(record_task(store)))
 
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from .clients import reset_clients
 from .s3 import S3Store
-from .stepfunctions import StepFunctionsExecutions
 
 if TYPE_CHECKING:
     from .batches import StepFunctionsBatches
+    from .stepfunctions import StepFunctionsExecutions
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +24,8 @@ def object_store() -> S3Store:
 
 @lru_cache(maxsize=1)
 def executions() -> StepFunctionsExecutions:
+    from .stepfunctions import StepFunctionsExecutions  # the model functions never start jobs
+
     return StepFunctionsExecutions()
 
 

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from image_to_speech.errors import ConfigurationError, StorageUnavailableError
 from image_to_speech.inference.voices import Voices
-from image_to_speech.tasks.pipeline import caption_task, record_task, speak_task, translate_task
+from image_to_speech.tasks.caption import caption_task
+from image_to_speech.tasks.record import record_task
+from image_to_speech.tasks.speak import speak_task
+from image_to_speech.tasks.translate import translate_task
 
 from tests.conftest import photo_bytes
 from tests.fakes import FakeCaptioner, FakeSynthesizer, FakeTranslator, InMemoryStore
