@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
@@ -25,7 +25,34 @@ MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries and part headers around the i
 MAX_JSON_BODY_BYTES = 16 * 1024
 MULTIPART_ALLOWED = {"multipart/form-data": {"image": "one file, JPEG/PNG/WebP"}}
 
-_OPENAPI_BODY: dict[str, Any] = {
+
+def _query_params(request: Request) -> CaptionParams:
+    """The generation controls from the query string. Parsed here rather than declared as a
+    FastAPI query model, which cost ~0.15 ms of every call (a fifth of the handler's own time
+    around a ~15 ms model); the rules and the 422 are the same, and the OpenAPI document lists
+    the parameters from the same model (below)."""
+    try:
+        return CaptionParams.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        raise RequestModelError(CaptionParams, exc, location="query") from exc
+
+
+def _query_parameters() -> list[dict[str, Any]]:
+    schema = CaptionParams.model_json_schema()
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": rules,
+            **({"description": rules["description"]} if "description" in rules else {}),
+        }
+        for name, rules in schema["properties"].items()
+    ]
+
+
+_OPENAPI: dict[str, Any] = {
+    "parameters": _query_parameters(),
     "requestBody": {
         "required": True,
         "content": {
@@ -42,7 +69,7 @@ _OPENAPI_BODY: dict[str, Any] = {
             },
             "application/json": {"schema": CaptionS3Request.model_json_schema()},
         },
-    }
+    },
 }
 
 
@@ -57,11 +84,10 @@ def build_router(
         "/caption",
         response_model=CaptionResponse,
         summary="Caption an image (raw body, multipart field 'image', or an S3 key)",
-        openapi_extra=_OPENAPI_BODY,
+        openapi_extra=_OPENAPI,
     )
-    async def caption(
-        request: Request, params: Annotated[CaptionParams, Query()]
-    ) -> CaptionResponse:
+    async def caption(request: Request) -> CaptionResponse:
+        params = _query_params(request)
         content_type = media_type(request)
         if content_type in IMAGE_MEDIA_TYPES:
             body = await read_body(request, MAX_INLINE_IMAGE_BYTES, too_large=image_too_large)

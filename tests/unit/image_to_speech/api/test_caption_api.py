@@ -308,3 +308,13 @@ def test_unusual_but_valid_images_never_fail_the_server(
     response = client.post("/caption", content=data, headers={"content-type": media})
     assert response.status_code < 500, (label, response.text)
     assert response.status_code == 200 or "error" in response.json()
+
+
+def test_openapi_lists_every_generation_control_as_a_query_parameter(client: TestClient) -> None:
+    """The query string is parsed by hand (speed): the OpenAPI document still lists it."""
+    from image_to_speech.schemas import CaptionParams
+
+    operation = client.get("/openapi.json").json()["paths"]["/caption"]["post"]
+    listed = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    assert set(listed) == set(CaptionParams.model_fields)
+    assert listed["num_beams"]["schema"]["maximum"] >= 1
