@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .common import (
     BucketName,
@@ -28,8 +28,12 @@ class CaptionOptions(_Decoding):
 class CaptionParams(CaptionOptions):
     """Query parameters of POST /caption with an image body."""
 
+    model_config = ConfigDict(defer_build=True)  # HTTP only: built with the app
+
 
 class CaptionS3Request(CaptionOptions):
+    model_config = ConfigDict(defer_build=True)  # HTTP only: built with the app
+
     s3_key: ObjectKey = Field(description="Key of an uploaded image in our bucket (uploads/...)")
 
 

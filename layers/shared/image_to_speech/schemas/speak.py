@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ..inference.speech import (
     LENGTH_SCALE_RANGE,
@@ -64,11 +64,15 @@ class SpeakOptions(_Request):
 
 
 class SpeakRequest(SpeakOptions):
+    model_config = ConfigDict(defer_build=True)  # HTTP only: built with the app
+
     text: SyncSpeakText
     language: LanguageTag = "pt-BR"
 
 
 class SpeakResponse(_Output):
+    model_config = ConfigDict(defer_build=True)  # HTTP only: built with the app
+
     audio_key: str
     url: str = Field(description="Presigned GET URL of the WAV")
     expires_in: int = Field(description="Seconds the URL stays valid")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .common import (
     JobId,
@@ -26,6 +26,8 @@ class TranslateOptions(_Decoding):
 
 
 class TranslateRequest(TranslateOptions):
+    model_config = ConfigDict(defer_build=True)  # HTTP only: built with the app
+
     text: TranslateText
     source: LanguageTag = "en"
     target: LanguageTag = "pt-BR"
