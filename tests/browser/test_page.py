@@ -84,6 +84,29 @@ def test_the_cat_photo_is_captioned_translated_and_spoken(
     assert "gato" in recent.lower() and ("job" if mode == "job" else "now") in recent
 
 
+@pytest.mark.parametrize("mode", ["now", "job"])
+def test_the_same_photo_again_says_it_came_from_the_result_cache(
+    page: Any, cat_photo: Path, mode: str
+) -> None:
+    # GIVEN the photo went through once (its caption, translation and speech are now cached)
+    assert run_image(page, cat_photo, mode) == "done"
+    # WHEN the same photo is given again
+    page.reload()
+    assert run_image(page, cat_photo, mode) == "done"
+    # THEN each model stage says it was served from the cache, and its time's tooltip that no
+    # model ran; the texts and the audio are the same as computed ones
+    rows = stage_rows(page)
+    for stage in ("caption", "translate", "speak"):
+        assert "from the result cache" in rows[stage]["text"], rows[stage]
+    cached = page.eval_on_selector_all(
+        "#stages li[data-cached=yes]",
+        "items => items.map(li => [li.dataset.stage, li.querySelector('.time').title])",
+    )
+    assert [stage for stage, _ in cached] == ["caption", "translate", "speak"]
+    assert all(title == "Served from the result cache: no model ran" for _, title in cached)
+    assert_spoken_cat(page)
+
+
 @pytest.mark.parametrize(
     ("mode", "words"),
     [

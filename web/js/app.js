@@ -69,14 +69,23 @@ function renderStages() {
         where.textContent = ` · ${t(`where_${stage.where}`)}`;
         state.append(where);
       }
+      const fromCache = id !== "models" && stage.state === "done" && stage.cached === true;
+      if (fromCache) {
+        item.dataset.cached = "yes";
+        const cached = document.createElement("span");
+        cached.className = "cached";
+        cached.textContent = ` · ${t("fromCache")}`;
+        state.append(cached);
+      }
       name.append(state);
       const time = document.createElement("span");
       time.className = "time";
       time.textContent = stage.ms != null ? formatMs(stage.ms) : stage.bytes ? formatBytes(stage.bytes) : "";
       if (id === "models" && stage.state === "done" && stage.cached) {
-        time.title = t("modelsCached", { size: formatBytes(stage.bytes || 0) });
+        time.title = stage.bytes ? t("modelsCached", { size: formatBytes(stage.bytes) }) : t("modelsKept");
       }
-      if (stage.modelMs != null) time.title = t("modelTime", { ms: formatMs(stage.modelMs) });
+      if (fromCache) time.title = t("fromCacheTitle");
+      else if (stage.modelMs != null) time.title = t("modelTime", { ms: formatMs(stage.modelMs) });
       item.append(mark, name, time);
       return item;
     }),
@@ -91,14 +100,20 @@ const listener = {
   stage(id, state, info = {}) {
     if (!run) return;
     const previous = run.stages[id] || {};
-    if (previous.state === state && state !== "running") return;
     run.stages[id] = { ...previous, state, ...info };
     renderStages();
+    // A job's final report repeats "done" with more detail (served from the cache, model
+    // time): shown, but announced once.
+    if (previous.state === state && state !== "running") return;
     const name = t(`stage_${id}`);
     if (state === "done") announce(t("announceDone", { stage: name, time: formatMs(info.ms) }));
     if (state === "failed") announce(t("announceFailed", { stage: name }));
     if (id === "upload" && state === "done") setProgress(100, run.bytes, run.bytes);
-    if (id === "models" && state === "done") setProgress(100, info.bytes || 0, info.bytes || 0);
+    if (id === "models" && state === "done") {
+      // Models kept in this browser were not downloaded: say so instead of "0 B of 0 B".
+      if (info.cached || !info.bytes) showProgressText(100, t("modelsKept"));
+      else setProgress(100, info.bytes, info.bytes);
+    }
   },
   progress(id, sent, total) {
     if ((id === "upload" || id === "models") && run && total > 0) setProgress((100 * sent) / total, sent, total);
@@ -112,8 +127,12 @@ const listener = {
 };
 
 function setProgress(percent, sent, total) {
+  showProgressText(percent, t("uploadBytes", { sent: formatBytes(sent), total: formatBytes(total) }));
+}
+
+function showProgressText(percent, text) {
   ui.progress.value = Math.round(percent);
-  ui.progressText.textContent = t("uploadBytes", { sent: formatBytes(sent), total: formatBytes(total) });
+  ui.progressText.textContent = text;
 }
 
 // ---- one run -------------------------------------------------------------------------------

@@ -92,7 +92,12 @@ export async function followJob(jobId, listener, signal) {
 
 function stageInfo(status, id) {
   const timing = status.durations_ms?.[id] || {};
-  return { where: "pipeline", ms: timing.state_ms ?? timing.function_ms, modelMs: timing.function_ms };
+  return {
+    where: "pipeline",
+    ms: timing.state_ms ?? timing.function_ms,
+    modelMs: timing.function_ms,
+    cached: status.cached?.[id] === true,
+  };
 }
 
 function finishStages(status, listener) {

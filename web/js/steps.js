@@ -5,7 +5,8 @@
 // ctx.report(stageId, state, info) and ctx.progress(stageId, sent, total) let a step report
 // sub-stages (the image upload inside POST /caption). Another mode (models running in the
 // browser, edge/client.js) provides steps with the same shape and a different `where`; a step
-// may also return `info` ({bytes, cached} of the models) for the stage list.
+// may also return `info` for the stage list: {bytes, cached} of the models, or {cached} when
+// the server answered from its result cache (no model ran).
 
 import { requestJson, sendForm } from "./api.js";
 
@@ -25,7 +26,7 @@ export const serverCaption = {
       onUploaded: () => ctx.report("upload", "done", { where: "server", bytes: state.image.size }),
     });
     ctx.report("upload", "done", { where: "server", bytes: state.image.size });
-    return { values: { caption: answer.caption }, modelMs: answer.ms };
+    return { values: { caption: answer.caption }, modelMs: answer.ms, info: { cached: answer.cached === true } };
   },
 };
 
@@ -38,7 +39,11 @@ export const serverTranslate = {
       body: { text: state.caption, source: "en", target: "pt-BR" },
       signal: ctx.signal,
     });
-    return { values: { translation: answer.translation }, modelMs: answer.ms };
+    return {
+      values: { translation: answer.translation },
+      modelMs: answer.ms,
+      info: { cached: answer.cached === true },
+    };
   },
 };
 
@@ -58,6 +63,7 @@ export const serverSpeak = {
         audioSeconds: answer.duration_s,
       },
       modelMs: answer.ms,
+      info: { cached: answer.cached === true },
     };
   },
 };
