@@ -18,20 +18,21 @@ from .inference.captioning import Captioner
 from .inference.speech import Synthesizer
 from .inference.translation import Translator
 from .inference.voices import Voices
-from .ports import BatchRuns, Executions, ObjectStore, UploadStore
 from .services.cache import ResultCache
 
 if TYPE_CHECKING:  # FastAPI is imported when an app is first built (the first HTTP event)
     from fastapi import APIRouter, FastAPI
 
     from .api.app_factory import Service
+    from .ports import BatchRuns, Executions, ObjectStore, UploadStore
+
+    StoreProvider = Callable[[], ObjectStore]
+    ExecutionsProvider = Callable[[], Executions]
+    CacheProvider = Callable[[], ResultCache | None]
+    UploadStoreProvider = Callable[[], UploadStore]
+    BatchRunsProvider = Callable[[], BatchRuns]
 
 LambdaHandler = Callable[[Any, Any], Any]
-StoreProvider = Callable[[], ObjectStore]
-ExecutionsProvider = Callable[[], Executions]
-CacheProvider = Callable[[], ResultCache | None]
-UploadStoreProvider = Callable[[], UploadStore]
-BatchRunsProvider = Callable[[], BatchRuns]
 
 
 class Function:

@@ -14,8 +14,9 @@ from .common import (
     ObjectKey,
     _Output,
     _TaskInput,
+    options_only,
 )
-from .decoding import _Decoding, options_only
+from .decoding import _Decoding
 
 
 class CaptionOptions(_Decoding):

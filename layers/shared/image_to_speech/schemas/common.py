@@ -3,6 +3,7 @@ error and health bodies."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,3 +64,8 @@ class _TaskInput(BaseModel):
 
 class _Output(BaseModel):
     model_config = ConfigDict(protected_namespaces=())
+
+
+def options_only(options: BaseModel, fields: Iterable[str]) -> dict[str, Any]:
+    """The generation controls of a request (never its text, key or `cache` flag)."""
+    return options.model_dump(include=set(fields) - {"cache"})

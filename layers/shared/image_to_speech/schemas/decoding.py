@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from ..inference.limits import SEED_RANGE, TEMPERATURE_RANGE, TOP_K_RANGE, TOP_P_RANGE, Sampling
 from .common import NumBeams, _Request
@@ -71,13 +68,3 @@ class _Decoding(_Request):
     def deterministic(self) -> bool:
         """Same input, same output: what may be cached."""
         return not self.do_sample or self.seed is not None
-
-
-def _options_only(options: BaseModel, fields: Iterable[str]) -> dict[str, Any]:
-    """The generation controls of a request (never its text, key or `cache` flag)."""
-    return options.model_dump(include=set(fields) - {"cache"})
-
-
-def options_only(options: BaseModel, fields: Iterable[str]) -> dict[str, Any]:
-    """The generation controls of a request (never its text, key or `cache` flag)."""
-    return options.model_dump(include=set(fields) - {"cache"})

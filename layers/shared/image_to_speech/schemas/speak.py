@@ -22,8 +22,8 @@ from .common import (
     _Output,
     _Request,
     _TaskInput,
+    options_only,
 )
-from .decoding import options_only
 
 
 class SpeakOptions(_Request):

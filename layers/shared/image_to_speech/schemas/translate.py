@@ -14,8 +14,9 @@ from .common import (
     TranslateText,
     _Output,
     _TaskInput,
+    options_only,
 )
-from .decoding import _Decoding, options_only
+from .decoding import _Decoding
 
 
 class TranslateOptions(_Decoding):
