@@ -42,3 +42,21 @@ def test_a_collector_that_was_off_stays_off() -> None:
     with init_phase():
         pass
     assert not gc.isenabled()
+
+
+def test_every_function_initialises_inside_init_phase() -> None:
+    """GIVEN every Lambda entry module under functions/ WHEN parsed THEN all its work (imports
+    of the package, model load, handler) runs inside `with init_phase():`."""
+    import ast
+    from pathlib import Path
+
+    functions = Path(__file__).resolve().parents[3] / "functions"
+    modules = sorted(functions.glob("*/*.py"))
+    assert len(modules) >= 7
+    for module in modules:
+        body = ast.parse(module.read_text()).body
+        statements = [node for node in body if not isinstance(node, ast.Expr)]  # docstring
+        first, *rest = statements
+        assert isinstance(first, ast.ImportFrom) and first.module == "image_to_speech.coldstart"
+        assert len(rest) == 1 and isinstance(rest[0], ast.With), module
+        assert ast.unparse(rest[0].items[0].context_expr) == "init_phase()", module
