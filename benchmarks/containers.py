@@ -32,8 +32,8 @@ from .stats import cpu_model, percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = REPO_ROOT / "events"
-CONTAINERS = 3  # fresh containers per image
-WARM_RUNS = 12  # handler and raw calls per container (after one unmeasured warm-up each)
+CONTAINERS = 6  # fresh containers per image (init medians move +-20 ms between runs of 3)
+WARM_RUNS = 20  # handler and raw calls per container (after one unmeasured warm-up each)
 RIE_WARM_RUNS = 8
 TARGET_IMAGE_MB = 600
 TARGET_INIT_S = 1.5

@@ -299,3 +299,23 @@ def _components(root: Any, kind: type) -> list[Any]:
         elif isinstance(item, dict):
             pending.extend(item.values())
     return found
+
+
+def test_json_paths_are_compiled_once_while_installed_and_restored_after() -> None:
+    import moto.stepfunctions.parser.asl.component.common.path.result_path as result_path
+    import moto.stepfunctions.parser.asl.utils.json_path as json_path
+
+    original = json_path.parse
+    functions = InProcessFunctions({})
+    with mock_aws(), installed(functions, capture_output=False):
+        # GIVEN the bridge installed WHEN one path is compiled twice THEN it is compiled once,
+        # and the compiled path still finds (and ResultPath still writes) what it should
+        first, again = json_path.parse("$.Payload.caption"), json_path.parse("$.Payload.caption")
+        assert first is again
+        assert json_path.extract_json("$.Payload.caption", {"Payload": {"caption": "A cat."}}) == (
+            "A cat."
+        )
+        written = result_path.parse("$.caption").update_or_create({"job_id": "j"}, {"c": 1})
+        assert written == {"job_id": "j", "caption": {"c": 1}}
+    # AND moto's own function is back afterwards
+    assert json_path.parse is original
