@@ -47,10 +47,9 @@ def _photo(name: str) -> bytes:
 
 # -- worker (runs in the subprocess) ----------------------------------------------------------
 def worker(runs: int, warmup: int) -> dict[str, Any]:
-    from pipeline_local.moto_bridge import LambdaContext
+    from pipeline_local.moto_bridge import LambdaContext, moto_as_shipped
     from pipeline_local.runner import LocalPipeline
 
-    shipped = _moto_as_shipped()  # taken before the bridge installs its emulator fixes
     samples: list[dict[str, float]] = []
     with LocalPipeline() as pipeline:
         assert pipeline.functions is not None
@@ -114,48 +113,9 @@ def worker(runs: int, warmup: int) -> dict[str, Any]:
                 }
             )
         empty = _empty_pipeline_ms(pipeline, handlers, runs)
-        with shipped():
+        with moto_as_shipped():
             empty_shipped = _empty_pipeline_ms(pipeline, handlers, runs, label="shipped")
     return {"samples": samples, "empty_pipeline_ms": empty, "empty_shipped_ms": empty_shipped}
-
-
-def _moto_as_shipped() -> Any:
-    """A context that puts back, while it lasts, what pipeline_local.moto_bridge replaces in
-    moto's interpreter for speed only (a client per task, a parse per execution, a JSONPath
-    compile per evaluation): the emulator's own share of the fixed cost, which AWS does not
-    have. Must be called before the bridge is installed."""
-    import contextlib
-
-    import moto.stepfunctions.parser.asl.component.common.path.result_path as result_path
-    import moto.stepfunctions.parser.asl.utils.boto_client as boto_client
-    import moto.stepfunctions.parser.asl.utils.json_path as json_path
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
-
-    client_for = boto_client.boto_client_for
-    holders = [
-        module
-        for name, module in list(sys.modules.items())
-        if name.startswith("moto.stepfunctions")
-        and getattr(module, "boto_client_for", None) is client_for
-    ]
-    originals: list[tuple[Any, str, Any]] = [(m, "boto_client_for", client_for) for m in holders]
-    originals += [(json_path, "parse", json_path.parse), (result_path, "parse", result_path.parse)]
-    originals.append(
-        (ExecutionWorker, "_get_evaluation_entrypoint", ExecutionWorker._get_evaluation_entrypoint)
-    )
-
-    @contextlib.contextmanager
-    def shipped() -> Any:
-        fixed = [(owner, name, getattr(owner, name)) for owner, name, _ in originals]
-        for owner, name, original in originals:
-            setattr(owner, name, original)
-        try:
-            yield
-        finally:
-            for owner, name, replacement in fixed:
-                setattr(owner, name, replacement)
-
-    return shipped
 
 
 def _empty_pipeline_ms(

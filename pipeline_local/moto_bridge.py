@@ -383,6 +383,42 @@ def distributed_map_as_on_aws() -> Iterator[None]:
         backend.list_map_runs, backend.describe_map_run = originals[1:]  # type: ignore[method-assign]
 
 
+# (owner, attribute, moto's own value) for every speed fix while it is installed: what
+# `moto_as_shipped` puts back.
+_SPEED_FIXES: list[tuple[Any, str, Any]] = []
+
+
+@contextmanager
+def _speed_fix(replacements: list[tuple[Any, str, Any]]) -> Iterator[None]:
+    """Set each (owner, attribute, value) while the block runs, then moto's own again."""
+    entries = [(owner, name, getattr(owner, name)) for owner, name, _ in replacements]
+    for owner, name, value in replacements:
+        setattr(owner, name, value)
+    _SPEED_FIXES.extend(entries)
+    try:
+        yield
+    finally:
+        for entry in entries:
+            _SPEED_FIXES.remove(entry)
+        for owner, name, original in entries:
+            setattr(owner, name, original)
+
+
+@contextmanager
+def moto_as_shipped() -> Iterator[None]:
+    """While the block runs, moto's own code wherever a speed fix replaced it: how
+    `python -m benchmarks pipeline` measures the emulator's own share of a job."""
+    entries = list(_SPEED_FIXES)
+    fixed = [(owner, name, getattr(owner, name)) for owner, name, _ in entries]
+    for owner, name, original in entries:
+        setattr(owner, name, original)
+    try:
+        yield
+    finally:
+        for owner, name, value in fixed:
+            setattr(owner, name, value)
+
+
 @contextmanager
 def reused_interpreter_clients() -> Iterator[None]:
     """Third (performance) workaround: moto's ASL interpreter creates a new boto3 client for
@@ -408,13 +444,8 @@ def reused_interpreter_clients() -> Iterator[None]:
         if name.startswith("moto.stepfunctions")
         and getattr(module, "boto_client_for", None) is original
     ]
-    for module in holders:
-        module.boto_client_for = reused  # type: ignore[attr-defined]
-    try:
+    with _speed_fix([(module, "boto_client_for", reused) for module in holders]):
         yield
-    finally:
-        for module in holders:
-            module.boto_client_for = original  # type: ignore[attr-defined]
 
 
 def _settle_heap_keys(component: Any) -> None:
@@ -451,7 +482,6 @@ def reused_programs() -> Iterator[None]:
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    original = ExecutionWorker._get_evaluation_entrypoint
     programs: dict[str, Any] = {}
     lock = threading.Lock()
 
@@ -464,11 +494,8 @@ def reused_programs() -> Iterator[None]:
                 programs[definition] = program
             return programs[definition]
 
-    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
-    try:
+    with _speed_fix([(ExecutionWorker, "_get_evaluation_entrypoint", entrypoint)]):
         yield
-    finally:
-        ExecutionWorker._get_evaluation_entrypoint = original  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -482,14 +509,10 @@ def reused_json_paths() -> Iterator[None]:
     import moto.stepfunctions.parser.asl.utils.json_path as json_path
 
     modules = (json_path, result_path)
-    originals = [module.parse for module in modules]
-    for module, original in zip(modules, originals, strict=True):
-        module.parse = functools.lru_cache(maxsize=1024)(original)  # type: ignore[attr-defined]
-    try:
+    with _speed_fix(
+        [(module, "parse", functools.lru_cache(maxsize=1024)(module.parse)) for module in modules]
+    ):
         yield
-    finally:
-        for module, original in zip(modules, originals, strict=True):
-            module.parse = original  # type: ignore[attr-defined]
 
 
 @contextmanager

@@ -301,7 +301,7 @@ def _components(root: Any, kind: type) -> list[Any]:
     return found
 
 
-def test_json_paths_are_compiled_once_while_installed_and_restored_after() -> None:
+def test_speed_fixes_while_installed_moto_as_shipped_and_restored_after() -> None:
     import moto.stepfunctions.parser.asl.component.common.path.result_path as result_path
     import moto.stepfunctions.parser.asl.utils.json_path as json_path
 
@@ -317,5 +317,16 @@ def test_json_paths_are_compiled_once_while_installed_and_restored_after() -> No
         )
         written = result_path.parse("$.caption").update_or_create({"job_id": "j"}, {"c": 1})
         assert written == {"job_id": "j", "caption": {"c": 1}}
+        # AND moto_as_shipped puts moto's own code back for its block only
+        from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+        fixed_entrypoint = ExecutionWorker._get_evaluation_entrypoint
+        with moto_bridge.moto_as_shipped():
+            assert json_path.parse is original
+            assert "AmazonStateLanguageParser.parse" in inspect.getsource(
+                ExecutionWorker._get_evaluation_entrypoint
+            )
+        assert json_path.parse("$.Payload.caption") is first
+        assert ExecutionWorker._get_evaluation_entrypoint is fixed_entrypoint
     # AND moto's own function is back afterwards
     assert json_path.parse is original
