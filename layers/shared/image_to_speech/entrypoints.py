@@ -24,11 +24,10 @@ if TYPE_CHECKING:  # FastAPI is imported when an app is first built (the first H
     from fastapi import APIRouter, FastAPI
 
     from .api.app_factory import Service
-    from .ports import BatchRuns, Executions, ObjectStore, UploadStore
+    from .ports import BatchRuns, Executions, UploadStore
+    from .tasks.task import CacheProvider, StoreProvider
 
-    StoreProvider = Callable[[], ObjectStore]
     ExecutionsProvider = Callable[[], Executions]
-    CacheProvider = Callable[[], ResultCache | None]
     UploadStoreProvider = Callable[[], UploadStore]
     BatchRunsProvider = Callable[[], BatchRuns]
 

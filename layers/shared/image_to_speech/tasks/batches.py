@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from ..ports import ObjectStore
 from ..schemas import BatchSummaryOutcome, SummarizeBatchTaskInput
 from ..services.batches import summarize_batch
-from .task import Task, own_bucket
-
-StoreProvider = Callable[[], ObjectStore]
+from .task import StoreProvider, Task, own_bucket
 
 
 def summarize_batch_task(

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..inference.captioning import Captioner
-from ..ports import ObjectStore
 from ..schemas.caption import CaptionTaskInput, CaptionTaskOutput
-from ..services.cache import ResultCache
 from ..services.caption import caption_upload
-from .task import Task, own_bucket
-
-StoreProvider = Callable[[], ObjectStore]
-CacheProvider = Callable[[], ResultCache | None]
+from .task import CacheProvider, StoreProvider, Task, own_bucket
 
 
 def caption_task(

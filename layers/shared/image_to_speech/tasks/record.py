@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..pipeline.results import RecordRequest
-from ..ports import ObjectStore
 from ..schemas.jobs import RecordOutcome
 from ..services.jobs import record_result
-from .task import Task, own_bucket
-
-StoreProvider = Callable[[], ObjectStore]
+from .task import StoreProvider, Task, own_bucket
 
 
 def record_task(store: StoreProvider) -> Task[RecordRequest, RecordOutcome]:

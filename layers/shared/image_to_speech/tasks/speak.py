@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..inference.voices import Voices
 from ..keys import job_audio_key
-from ..ports import ObjectStore
 from ..schemas.speak import SpeakTaskInput, SpeakTaskOutput
-from ..services.cache import ResultCache
 from ..services.speak import speak_into_store
-from .task import Task, own_bucket
-
-StoreProvider = Callable[[], ObjectStore]
-CacheProvider = Callable[[], ResultCache | None]
+from .task import CacheProvider, StoreProvider, Task, own_bucket
 
 
 def speak_task(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -17,8 +17,14 @@ from ..errors import BadInputError, ServiceError, WrongBucketError
 from ..observability import logger
 from ..ports import ObjectStore
 
+if TYPE_CHECKING:
+    from ..services.cache import ResultCache
+
 InputT = TypeVar("InputT", bound=BaseModel)
 OutputT = TypeVar("OutputT", bound=BaseModel)
+# What a task factory is given: the store and the result cache, looked up per event.
+StoreProvider = Callable[[], ObjectStore]
+CacheProvider = Callable[[], "ResultCache | None"]
 
 
 @dataclass(frozen=True)

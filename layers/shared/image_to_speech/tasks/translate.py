@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..inference.translation import Translator
 from ..schemas.translate import TranslateTaskInput, TranslateTaskOutput
-from ..services.cache import ResultCache
 from ..services.translate import translate_text
-from .task import Task
-
-CacheProvider = Callable[[], ResultCache | None]
+from .task import CacheProvider, Task
 
 
 def translate_task(
