@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.metrics.provider import cold_start
-from image_to_speech.observability import NAMESPACE, logger, record_model_load
+from image_to_speech.observability import NAMESPACE, correlation_id, logger, record_model_load
 
 from scripts.make_events import EVENT_JOB_ID, json_event
 from tests.unit.image_to_speech.conftest import FakeLambdaContext, FunctionUnderTest
@@ -81,6 +81,40 @@ def test_task_logs_use_the_job_id(
     refused = [r for r in stdout_json(log_lines.getvalue()) if r.get("message") == "task refused"]
     assert refused and refused[0]["correlation_id"] == EVENT_JOB_ID
     assert refused[0]["error_type"] == "BadInputError"
+
+
+@pytest.mark.parametrize(
+    "event, expected",
+    [
+        ({"requestContext": {"requestId": "req-1"}, "job_id": "job-1"}, "req-1"),
+        ({"requestContext": {"requestId": ""}, "job_id": "job-1"}, "job-1"),
+        ({"requestContext": "not a mapping", "job_id": "job-1"}, "job-1"),
+        ({"job_id": "job-1"}, "job-1"),
+        ({"Records": [{"s3": {}}]}, None),
+        ({"job_id": 7}, None),
+        (["not", "a", "mapping"], None),
+        (None, None),
+    ],
+)
+def test_correlation_id_prefers_the_request_id_then_the_job_id(event: Any, expected: Any) -> None:
+    """GIVEN any event a function may receive WHEN its correlation id is read THEN it is the API
+    request id, else the task's job id, else None (never an error, never a non-string)."""
+    assert correlation_id(event) == expected
+
+
+def test_correlation_id_does_not_leak_into_the_next_invocation(
+    translate_function: FunctionUnderTest, log_lines: io.StringIO
+) -> None:
+    """GIVEN a task with a job id, then an event with none WHEN both are handled THEN the second
+    one's log lines carry no correlation id from the first."""
+    with pytest.raises(Exception, match="unsupported_language"):
+        translate_function.handler(
+            {"job_id": EVENT_JOB_ID, "text": "Hi.", "target": "xx"}, FakeLambdaContext()
+        )
+    with pytest.raises(Exception, match="invalid_task_input"):
+        translate_function.handler({"text": "Hi.", "target": "xx"}, FakeLambdaContext())
+    refused = [r for r in stdout_json(log_lines.getvalue()) if r.get("message") == "task refused"]
+    assert [r.get("correlation_id") for r in refused] == [EVENT_JOB_ID, None]
 
 
 @pytest.mark.parametrize("trace_disabled, expected", [("true", "untraced"), ("false", "traced")])

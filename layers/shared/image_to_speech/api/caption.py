@@ -13,7 +13,7 @@ from ..errors import InvalidParameterError, UnsupportedImageFormatError
 from ..inference.captioning import Captioner
 from ..media import IMAGE_MEDIA_TYPES, MAX_INLINE_IMAGE_BYTES, parse_media_type
 from ..ports import ObjectStore
-from ..schemas import CaptionOptions, CaptionParams, CaptionResponse, CaptionS3Request
+from ..schemas import CaptionParams, CaptionResponse, CaptionS3Request
 from ..services.cache import ResultCache
 from ..services.caption import caption_image, caption_upload
 from .bodies import image_too_large, media_type, read_body
@@ -106,15 +106,12 @@ def build_router(
             except ValidationError as exc:
                 raise RequestModelError(CaptionS3Request, exc) from exc
             bucket = store()  # configuration is checked before any work
-            options = CaptionOptions.model_validate(
-                parsed.model_dump(include=set(CaptionOptions.model_fields))
-            )
             return await run_blocking(
                 caption_upload,
                 captioner,
                 bucket,
                 parsed.s3_key,
-                options,
+                parsed,  # a CaptionOptions, validated with the body
                 field="s3_key",
                 cache=cache(),
             )

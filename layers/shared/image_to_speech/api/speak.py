@@ -69,9 +69,7 @@ def build_router(
         dependencies=[Depends(limit_json_body(MAX_SPEAK_BODY_BYTES))],
     )
     async def speak_route(body: SpeakRequest, request: Request) -> Any:
-        options = SpeakOptions.model_validate(
-            body.model_dump(include=set(SpeakOptions.model_fields))
-        )
+        options: SpeakOptions = body  # the request is a SpeakOptions, validated with the body
         if wants_wav(request.headers.get("accept")):
             # The client takes the WAV itself: the bucket is optional (cache, or too big a WAV).
             bucket = _optional(store)

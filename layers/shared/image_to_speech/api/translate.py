@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends
 
 from ..inference.translation import Translator
-from ..schemas import TranslateOptions, TranslateRequest, TranslateResponse
+from ..schemas import TranslateRequest, TranslateResponse
 from ..services.cache import ResultCache
 from ..services.translate import translate_text
 from .bodies import limit_json_body
@@ -33,9 +33,7 @@ def build_router(translator: Translator, cache: Callable[[], ResultCache | None]
             request.text,
             source=request.source,
             target=request.target,
-            options=TranslateOptions.model_validate(
-                request.model_dump(include=set(TranslateOptions.model_fields))
-            ),
+            options=request,  # a TranslateOptions, validated with the body
             cache=cache(),
         )
 
