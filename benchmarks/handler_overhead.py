@@ -9,9 +9,10 @@ model leaves the CPU caches cold, and the code around it pays for that
 (docs/performance.md "Handler overhead"). Per handler call it records the wall time and the
 model call inside it, so "own" = wall - model is paired per call and the model's noise cancels.
 The floor is the same event through Mangum and FastAPI to a route that only reads the body:
-what any route costs in this stack. A last pass replays the model's recorded result back to
-back ("warm caches"), to show how much of the cost is the caches. Paths that touch S3 are left
-out: moto's in-process S3 is not a network round trip.
+what any route costs in this stack; "floor + Powertools" wraps that route as every function's
+handler is wrapped (benchmarks/floor_app.py). A last pass replays the model's recorded
+result back to back ("warm caches"), to show how much of the cost is the caches. Paths that
+touch S3 are left out: moto's in-process S3 is not a network round trip.
 
 `python -m benchmarks handler_overhead`; one function alone:
 `python -m benchmarks.handler_overhead --function caption --runs 40`.
@@ -40,6 +41,7 @@ ROUNDS = 2  # fresh processes per function
 WARMUP = 3
 TARGET_PCT = 5.0
 FLOOR_CASE = "floor: Mangum + FastAPI, empty route"
+FLOOR_POWERTOOLS_CASE = "floor + Powertools (logs, one EMF metric)"
 
 
 def _context() -> Any:
@@ -127,21 +129,6 @@ _SAMPLE_INPUT: dict[str, Callable[[], Any]] = {
     "translate": lambda: "A small tabby cat is sitting on a wooden floor next to a red ball.",
     "speak": lambda: "Um gato dorme no sofá.",
 }
-
-
-def _floor(path: str) -> Callable[[dict[str, Any], Any], Any]:
-    """Mangum + FastAPI around a route that only reads the body: the stack's own cost."""
-    from fastapi import FastAPI, Request, Response
-    from mangum import Mangum
-
-    app = FastAPI()
-
-    @app.post(path)
-    async def floor_route(request: Request) -> Response:
-        await request.body()
-        return Response(b'{"ok":true}', media_type="application/json")
-
-    return Mangum(app, lifespan="off")
 
 
 def _check(case: str, result: Any) -> None:
@@ -234,11 +221,16 @@ def measure(name: str, runs: int) -> dict[str, list[float]]:
     cases.pop("model call")
     http_case = next(case for case in cases if case.startswith("handler: HTTP"))
     event = _http_event(name)
-    floor = _floor(event["rawPath"])
+    from .floor_app import floor_handler
+
+    floor = floor_handler(event["rawPath"])
+    floor_powertools = floor_handler(event["rawPath"], powertools=True)
     cases[FLOOR_CASE] = lambda: floor(event, _context())
+    cases[FLOOR_POWERTOOLS_CASE] = lambda: floor_powertools(event, _context())
     inside: list[float] = []
     times = _time_after_model(_record_inside(name, module, inside), cases, inside, runs)
     times.pop(f"{FLOOR_CASE} own")
+    times.pop(f"{FLOOR_POWERTOOLS_CASE} own")
     _stub_model(name, module)
     warm = _time_back_to_back({http_case: cases[http_case]}, max(runs, 100))
     times[f"{http_case} [back to back, warm caches]"] = warm[http_case]
@@ -272,7 +264,7 @@ def run() -> str:
         for case, values in merged.items():
             median = statistics.median(values)
             # Wall-time rows hold the model call: compare medians. The others ARE a cost.
-            is_cost = case.endswith(" own") or case == FLOOR_CASE or "[back to back" in case
+            is_cost = case.endswith(" own") or case.startswith("floor") or "[back to back" in case
             extra = median if is_cost else median - base
             overhead = (
                 "-" if case == "model call" else f"{extra:+.2f} ms ({100 * extra / base:+.1f}%)"
@@ -291,7 +283,9 @@ def run() -> str:
             "wall time, overhead = median minus the model call's median. '... own' rows: each "
             "handler call's wall time minus the model call inside it (paired per call): the "
             "handler's own cost. 'floor': the same event through Mangum and FastAPI to a route "
-            "that only reads the body, the least any route costs in this stack. '[back to back, "
+            "that only reads the body, the least any route costs in this stack; 'floor + "
+            "Powertools': that route wrapped like every function (observability.instrument) "
+            "and recording one metric, as each model route does. '[back to back, "
             "warm caches]': the handler on the model's recorded result, called in a tight loop, "
             "which is what the code costs when the CPU caches still hold it. Result cache off "
             "(a hit or a miss costs S3 calls: see the cache section).",
