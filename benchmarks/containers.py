@@ -327,7 +327,8 @@ def run() -> str:
             "Command: `.venv/bin/python -m benchmarks containers` (builds the images with "
             "`make images` first if they are missing).",
             f"Each image: {CONTAINERS} fresh containers x {WARM_RUNS} warm rounds (handler, raw "
-            "model call, floor, raw model call, in one process; HTTP API events from events/, "
+            "model call, floor, raw, floor + Powertools, raw, in one process; HTTP API events "
+            "from events/, "
             f"speak with Accept: audio/wav), then one container under the Lambda RIE "
             f"({RIE_WARM_RUNS} warm invokes over HTTP on 127.0.0.1). Times are medians; a / b = "
             "median / p95.",
