@@ -29,8 +29,8 @@ MULTIPART_ALLOWED = {"multipart/form-data": {"image": "one file, JPEG/PNG/WebP"}
 def _query_params(request: Request) -> CaptionParams:
     """The generation controls from the query string. Parsed here rather than declared as a
     FastAPI query model, which cost ~0.15 ms of every call (a fifth of the handler's own time
-    around a ~15 ms model, measured back to back); the rules and the 422 are the same, and the OpenAPI document lists
-    the parameters from the same model (below)."""
+    around a ~15 ms model, measured back to back); the rules and the 422 are the same, and the
+    OpenAPI document lists the parameters from the same model (below)."""
     try:
         return CaptionParams.model_validate(dict(request.query_params))
     except ValidationError as exc:
