@@ -32,6 +32,7 @@ from .stats import cpu_model, percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = REPO_ROOT / "events"
+FLOOR_APP = REPO_ROOT / "benchmarks" / "floor_app.py"  # the probe's floors, mounted read-only
 CONTAINERS = 6  # fresh containers per image (init medians move +-20 ms between runs of 3)
 WARM_RUNS = 20  # handler and raw calls per container (after one unmeasured warm-up each)
 RIE_WARM_RUNS = 8
@@ -95,23 +96,14 @@ def timed(*args, **kwargs):
     finally:
         inside.append((time.perf_counter() - t) * 1000)
 setattr(model, method, timed)
-# The floors: the same event through Mangum and FastAPI to a route that only reads the body;
-# then that route wrapped like every function (benchmarks/floor_app.py says why).
+# The floors, built by benchmarks/floor_app.py (mounted at /bench): the same event through
+# Mangum and FastAPI to a route that only reads the body, then that route wrapped like every
+# function.
 floor_setup = time.perf_counter()
-from fastapi import FastAPI, Request, Response
-from mangum import Mangum
-from image_to_speech.observability import instrument, record_inference
-def floor_app(powertools):
-    floor_app = FastAPI()
-    @floor_app.post(event["rawPath"])
-    async def floor_route(request: Request) -> Response:
-        await request.body()
-        if powertools:
-            record_inference("floor", 0.0)
-        return Response(b'{"ok":true}', media_type="application/json")
-    adapter = Mangum(floor_app, lifespan="off")
-    return instrument(adapter) if powertools else adapter
-floor, floor_pt = floor_app(False), floor_app(True)
+sys.path.insert(0, "/bench")
+from floor_app import floor_handler
+floor = floor_handler(event["rawPath"])
+floor_pt = floor_handler(event["rawPath"], powertools=True)
 assert floor(event, Context())["statusCode"] == 200
 assert floor_pt(event, Context())["statusCode"] == 200
 floor_setup_s = time.perf_counter() - floor_setup
@@ -150,7 +142,8 @@ def _probe(image: str, event: str, raw_call: str) -> dict[str, Any]:
         "run", "--rm", "--network", "none", "-e", "POWERTOOLS_LOG_LEVEL=WARNING",
         "-e", "POWERTOOLS_METRICS_NAMESPACE=Bench", "-e", "BUCKET_NAME=bench",
         "-e", "CACHE_ENABLED=false",  # no S3 here (cache costs: the cache section)
-        "-v", f"{EVENTS}:/events:ro", "--entrypoint", "python3", image,
+        "-v", f"{EVENTS}:/events:ro", "-v", f"{FLOOR_APP}:/bench/floor_app.py:ro",
+        "--entrypoint", "python3", image,
         "-c", PROBE, event, raw_call, accept, str(WARM_RUNS),
     )  # fmt: skip
     wall_s = time.perf_counter() - started

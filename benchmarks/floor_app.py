@@ -6,7 +6,8 @@
   flushed per invocation), recording one metric per call as each model route does.
 
 No postponed annotations in this module: FastAPI must see `Request` itself to inject the
-request. (The containers bench builds the same apps inside each image, in its probe.)
+request. The containers bench mounts this file into each image and imports it in its probe,
+so it may import only what the images hold (FastAPI, Mangum, image_to_speech).
 """
 
 from collections.abc import Callable
