@@ -9,6 +9,7 @@ import pytest
 from image_to_speech.config import Settings, get_settings
 from image_to_speech.errors import ConfigurationError
 
+from tests.helpers.interpreter import fresh_interpreter_output
 from tests.unit.image_to_speech.conftest import Environment
 
 PACKAGE = Path(__file__).resolve().parents[3] / "layers" / "shared" / "image_to_speech"
@@ -135,15 +136,5 @@ def test_bounds_are_checked_and_settings_are_frozen() -> None:
 
 def test_the_settings_do_not_import_pydantic() -> None:
     """Every cold start reads the settings: they must not pull pydantic in (tens of ms)."""
-    import subprocess
-    import sys
-
     code = "import sys, image_to_speech.config; print('pydantic' in sys.modules)"
-    completed = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(PACKAGE.parent)},
-    )
-    assert completed.stdout.strip() == "False"
+    assert fresh_interpreter_output(code) == "False"

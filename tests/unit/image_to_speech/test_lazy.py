@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.interpreter import fresh_interpreter_output
 
 PACKAGE = Path(__file__).resolve().parents[3] / "layers" / "shared" / "image_to_speech"
 
@@ -45,14 +45,7 @@ def test_a_lookup_loads_only_its_own_module() -> None:
         "import sys; from image_to_speech.schemas import CaptionOptions; "
         "print(sorted(m for m in sys.modules if m.startswith('image_to_speech.schemas.')))"
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(PACKAGE.parent)},
-    )
-    loaded = completed.stdout.strip()
+    loaded = fresh_interpreter_output(code)
     assert loaded == str(
         [
             "image_to_speech.schemas.caption",
