@@ -80,27 +80,23 @@ def _http_event(name: str) -> dict[str, Any]:
     return json_event("/speak", {"text": _SAMPLE_INPUT["speak"]()}, headers={"accept": "audio/wav"})
 
 
-def _cases(name: str, module: Any) -> dict[str, Callable[[], Any]]:
-    """Callables to time: the bare model call and the handler paths doing the same work."""
+def _handler_cases(name: str, module: Any, event: dict[str, Any]) -> dict[str, Callable[[], Any]]:
+    """The handler paths to time: the HTTP API event, and the task input where no S3 is used."""
     sys.path.insert(0, str(ROOT))
     from scripts.make_events import EVENT_JOB_ID
 
     context = _context()
     handler = module.handler
-    event = _http_event(name)
-    sample = _SAMPLE_INPUT[name]()
-    attribute, method = MODEL_METHODS[name]
-    model_call = getattr(getattr(module, attribute), method)
-    cases: dict[str, Callable[[], Any]] = {"model call": lambda: model_call(sample)}
     if name == "caption":
-        cases["handler: HTTP API (raw JPEG)"] = lambda: handler(event, context)
-    elif name == "translate":
-        task = {"job_id": EVENT_JOB_ID, "text": sample, "source": "en", "target": "pt-BR"}
-        cases["handler: HTTP API"] = lambda: handler(event, context)
-        cases["handler: task"] = lambda: handler(dict(task), context)
-    else:
-        cases["handler: HTTP API (Accept: audio/wav)"] = lambda: handler(event, context)
-    return cases
+        return {"handler: HTTP API (raw JPEG)": lambda: handler(event, context)}
+    if name == "translate":
+        text = _SAMPLE_INPUT["translate"]()
+        task = {"job_id": EVENT_JOB_ID, "text": text, "source": "en", "target": "pt-BR"}
+        return {
+            "handler: HTTP API": lambda: handler(event, context),
+            "handler: task": lambda: handler(dict(task), context),
+        }
+    return {"handler: HTTP API (Accept: audio/wav)": lambda: handler(event, context)}
 
 
 MODEL_METHODS = {
@@ -136,50 +132,39 @@ def _check(case: str, result: Any) -> None:
         raise RuntimeError(f"{case}: HTTP {result['statusCode']}: {result}")
 
 
-def _time_after_model(
-    model_call: Callable[[], Any],
+def _time_cases(
     cases: dict[str, Callable[[], Any]],
-    inside: list[float],
     runs: int,
+    *,
+    model_call: Callable[[], Any] | None = None,
+    inside: list[float] | None = None,
 ) -> dict[str, list[float]]:
-    """Each case right after a bare model call; "<case> own" = its wall time minus the model
-    time recorded inside it."""
-    times: dict[str, list[float]] = {"model call": []}
-    for case in cases:
-        times[case] = []
-        times[f"{case} own"] = []
+    """Time each case; with `model_call`, each case right after a bare model call (timed as
+    "model call"). A case during which the handler's own model calls were recorded into
+    `inside` also gets "<case> own" = its wall time minus them."""
+    times: dict[str, list[float]] = {}
+    recorded = inside if inside is not None else []
     # EMF metrics go to stdout in Lambda too: keep the cost, drop the text.
     with contextlib.redirect_stdout(io.StringIO()) as sink:
         for iteration in range(WARMUP + runs):
             for case, call in cases.items():
-                started = time.perf_counter()
-                model_call()
-                model_ms = (time.perf_counter() - started) * 1000
-                inside.clear()
-                started = time.perf_counter()
-                result = call()
-                elapsed = (time.perf_counter() - started) * 1000
-                _check(case, result)
-                if iteration >= WARMUP:
-                    times["model call"].append(model_ms)
-                    times[case].append(elapsed)
-                    times[f"{case} own"].append(elapsed - sum(inside))
-            sink.seek(0)
-            sink.truncate()
-    return times
-
-
-def _time_back_to_back(cases: dict[str, Callable[[], Any]], runs: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {case: [] for case in cases}
-    with contextlib.redirect_stdout(io.StringIO()) as sink:
-        for iteration in range(WARMUP + runs):
-            for case, call in cases.items():
+                model_ms = None
+                if model_call is not None:
+                    started = time.perf_counter()
+                    model_call()
+                    model_ms = (time.perf_counter() - started) * 1000
+                recorded.clear()
                 started = time.perf_counter()
                 result = call()
                 elapsed = (time.perf_counter() - started) * 1000
                 _check(case, result)
-                if iteration >= WARMUP:
-                    times[case].append(elapsed)
+                if iteration < WARMUP:
+                    continue
+                if model_ms is not None:
+                    times.setdefault("model call", []).append(model_ms)
+                times.setdefault(case, []).append(elapsed)
+                if recorded:
+                    times.setdefault(f"{case} own", []).append(elapsed - sum(recorded))
             sink.seek(0)
             sink.truncate()
     return times
@@ -217,10 +202,9 @@ def measure(name: str, runs: int) -> dict[str, list[float]]:
     )
     sys.path.insert(0, str(ROOT))
     module = _load_function(name)
-    cases = _cases(name, module)
-    cases.pop("model call")
-    http_case = next(case for case in cases if case.startswith("handler: HTTP"))
     event = _http_event(name)
+    cases = _handler_cases(name, module, event)
+    http_case = next(case for case in cases if case.startswith("handler: HTTP"))
     from .floor_app import floor_handler
 
     floor = floor_handler(event["rawPath"])
@@ -228,11 +212,10 @@ def measure(name: str, runs: int) -> dict[str, list[float]]:
     cases[FLOOR_CASE] = lambda: floor(event, _context())
     cases[FLOOR_POWERTOOLS_CASE] = lambda: floor_powertools(event, _context())
     inside: list[float] = []
-    times = _time_after_model(_record_inside(name, module, inside), cases, inside, runs)
-    times.pop(f"{FLOOR_CASE} own")
-    times.pop(f"{FLOOR_POWERTOOLS_CASE} own")
+    model_call = _record_inside(name, module, inside)
+    times = _time_cases(cases, runs, model_call=model_call, inside=inside)
     _stub_model(name, module)
-    warm = _time_back_to_back({http_case: cases[http_case]}, max(runs, 100))
+    warm = _time_cases({http_case: cases[http_case]}, max(runs, 100))
     times[f"{http_case} [back to back, warm caches]"] = warm[http_case]
     return times
 
